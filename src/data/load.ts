@@ -117,7 +117,7 @@ function verify(located: LocatedDataset, read: Record<FileRole, IdxFile>): boole
   return false;
 }
 
-/** Writes decompressed copies of verified gzip files into the cache; returns a note on failure. */
+/** Writes decompressed copies of verified gzip files into the cache; returns a note saying what happened. */
 async function keepDecompressedCopies(located: LocatedDataset, read: Record<FileRole, IdxFile>, memo: HashMemo): Promise<string | undefined> {
   const gzipped = FILE_ROLES.filter((role) => read[role].gzip);
   if (gzipped.length === 0) return undefined;
@@ -129,7 +129,7 @@ async function keepDecompressedCopies(located: LocatedDataset, read: Record<File
       await writeFileAtomic(copy, file.head, file.data);
       memo.set(copy, await stat(copy), { sha256: file.sha256, gzip: false });
     }
-    return undefined;
+    return `kept a verified decompressed copy in ${located.cacheDir}, so later loads skip decompressing`;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return `could not keep a decompressed copy in ${located.cacheDir} (${reason}); every load will decompress the .gz files`;

@@ -131,9 +131,11 @@ export async function locateDataset(options: LocateOptions & { memo?: HashMemo }
 
   if (options.offline) {
     const debian = spec.name === "fashion-mnist" ? ", install Debian's dataset-fashion-mnist package" : "";
+    const state = (found: Found): string =>
+      found.missing.length === FILE_ROLES.length ? "none of the files" : `missing ${missingNames(found)}`;
     throw new Error(
-      `${spec.title} not found: the cache ${cacheDir} is missing ${missingNames(inCache)} and ` +
-        `${systemDir} is missing ${missingNames(inSystem)}; offline, so not downloading. ` +
+      `${spec.title} not found: looked in ${cacheDir} (${state(inCache)}) and ${systemDir} (${state(inSystem)}); ` +
+        "offline, so not downloading. " +
         `Pass --data DIR (a folder with the four IDX files), set SOFTMAX_DATA_DIR${debian}, or drop --offline to download it`,
     );
   }

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The `softmax` command line: global help/version, then dispatch to one command per file
+// (src/cli/<name>.ts, listed in COMMANDS). Exit codes: 0 ok, 1 failure, 2 bad command line.
+
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Command, CommandIo } from "./command.ts";
+import { parseCommandArgs } from "./command.ts";
+import { dataCommand } from "./data.ts";
+import { messageOf, UsageError } from "./errors.ts";
+import { commandHelp, globalHelp } from "./help.ts";
+
+/** Every subcommand; a new command is one file plus one entry here. */
+export const COMMANDS: readonly Command[] = [dataCommand as unknown as Command];
+
+function findCommand(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    throw new UsageError(`unknown command '${name}'; commands: ${[...COMMANDS.map((c) => c.name), "help"].join(", ")}`);
+  }
+  return command;
+}
+
+function version(): string {
+  // package.json sits two folders up from both src/cli/main.ts and dist/cli/main.js.
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Runs the CLI on `argv` (the words after `softmax`) and returns the exit code; never exits itself. */
+export async function main(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      io.stderr.write(globalHelp(COMMANDS));
+      return 2;
+    }
+    if (first === "-h" || first === "--help") {
+      io.stdout.write(globalHelp(COMMANDS));
+      return 0;
+    }
+    if (first === "-v" || first === "--version") {
+      io.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    if (first === "help") {
+      if (rest.length > 1) throw new UsageError(`help takes one command name, got ${rest.length}`);
+      io.stdout.write(rest[0] === undefined ? globalHelp(COMMANDS) : commandHelp(findCommand(rest[0])));
+      return 0;
+    }
+    if (first.startsWith("-")) {
+      throw new UsageError(`unknown option '${first}'; before a command only --help and --version are accepted`);
+    }
+    const command = findCommand(first);
+    const { help, values, positionals } = parseCommandArgs(command, rest);
+    if (help) {
+      io.stdout.write(commandHelp(command));
+      return 0;
+    }
+    return (await command.run(values, positionals, io)) ?? 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${error.message.startsWith("softmax") ? "" : "softmax: "}${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`softmax: error: ${messageOf(error)}\n`);
+    if (io.env["SOFTMAX_DEBUG"] && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    // npm's bin link is a symlink to dist/cli/main.js: compare real paths.
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}
