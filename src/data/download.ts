@@ -72,7 +72,9 @@ export async function downloadFiles(
 function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? error.cause.message || (error.cause as NodeJS.ErrnoException).code : undefined;
-  return cause ? `${error.message} (${cause})` : error.message;
+  // fetch reports a body cut short as just "terminated".
+  const message = error.message === "terminated" ? "the connection closed before the whole file arrived" : error.message;
+  return cause ? `${message} (${cause})` : message;
 }
 
 async function fetchFromMirrors(file: DatasetFile, dir: string, options: DownloadOptions & { mirrors: readonly string[]; title?: string }): Promise<string> {

@@ -63,7 +63,9 @@ async function readGzipIdx(path: string, kind: IdxKind, gz: Uint8Array, memo: Ha
   let bytes: Uint8Array;
   try {
     // Off the main thread (zlib's thread pool), so progress output keeps moving during the ~0.8 s.
-    bytes = await gunzipAsync(gz);
+    const buffer = await gunzipAsync(gz);
+    // A plain Uint8Array view: Buffer#slice would return views, not the copies made below.
+    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`${path}: corrupt gzip data (${reason}); replace the file or delete it so it is fetched again`);
