@@ -20,7 +20,7 @@ interface Run {
 
 /** Runs `softmax <args>` through tsx with a private cache; never touches the user's cache. */
 async function softmax(args: string[], cache: string): Promise<Run> {
-  const env = { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: "1" };
   delete env["SOFTMAX_DATA_DIR"];
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, env });

@@ -141,7 +141,7 @@ test("readIdxFile: missing, empty and corrupt gzip files are named", async (t) =
   await writeFile(join(dir, "empty"), new Uint8Array(0));
   await assert.rejects(readIdxFile(join(dir, "empty"), "labels", memo), new RegExp(`${dir}/empty: the file is empty \\(0 bytes\\)`));
   const gz = gzipSync(labels);
-  gz[gz.length - 12] ^= 0xff; // damage the deflate stream
+  gz[gz.length - 12]! ^= 0xff; // damage the deflate stream
   await writeFile(join(dir, "bad.gz"), gz);
   await assert.rejects(readIdxFile(join(dir, "bad.gz"), "labels", memo), new RegExp(`${dir}/bad.gz: corrupt gzip data`));
 });
