@@ -3,7 +3,7 @@
 // Fashion-MNIST label files. After every failure the cache holds no file of the data set.
 
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -161,4 +161,19 @@ test("download: the real Fashion-MNIST label files (Debian's gzip bytes) verify 
   const labels = await readFile(join(dir, "train-labels-idx1-ubyte"));
   assert.deepEqual(labels, gunzipSync(await readFile(join(system, "train-labels-idx1-ubyte.gz"))));
   assert.equal(labels.length, 60008);
+});
+
+test("download: a .partial left by a killed process is removed, one still being written is kept", async (t) => {
+  const cacheRoot = await tempDir(t);
+  const dir = join(cacheRoot, "tiny");
+  await mkdir(dir);
+  await writeFile(join(dir, "train-images-idx3-ubyte.123-dead.partial"), "half");
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  await utimes(join(dir, "train-images-idx3-ubyte.123-dead.partial"), hourAgo, hourAgo);
+  await writeFile(join(dir, "train-images-idx3-ubyte.456-live.partial"), "writing");
+  const url = await serve(t, filesHandler(gzFiles));
+  await loadDataset(options(t, cacheRoot, [url]));
+  const left = await cacheFiles(cacheRoot);
+  assert.ok(!left.includes("train-images-idx3-ubyte.123-dead.partial"));
+  assert.ok(left.includes("train-images-idx3-ubyte.456-live.partial"));
 });

@@ -10,7 +10,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import type { DatasetFile } from "./datasets.ts";
-import { partialPath } from "./files.ts";
+import { partialPath, removeStalePartials } from "./files.ts";
 import type { HashMemo } from "./hash-memo.ts";
 
 /** One step of a download, for progress output. `received` counts network (compressed) bytes. */
@@ -54,6 +54,7 @@ export async function downloadFiles(
     throw new Error(`no download mirrors for ${options.title ?? "this data set"}; get the files another way and pass --data DIR`);
   }
   const created = await mkdir(dir, { recursive: true });
+  await removeStalePartials(dir);
   const fetched: { file: DatasetFile; partial: string }[] = [];
   try {
     for (const file of files) fetched.push({ file, partial: await fetchFromMirrors(file, dir, options) });

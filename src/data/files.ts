@@ -3,7 +3,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
-import { open, rename, stat, unlink } from "node:fs/promises";
+import { open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join } from "node:path";
 
@@ -58,4 +58,19 @@ export function userCacheRoot(env: Readonly<Record<string, string | undefined>> 
   const xdg = env["XDG_CACHE_HOME"];
   const base = xdg && isAbsolute(xdg) ? xdg : join(env["HOME"] || homedir(), ".cache");
   return join(base, "softmax-regression");
+}
+
+/**
+ * Removes `*.partial` files in `dir` not written to for `olderThanMs`: leftovers of a process that
+ * was killed mid-write. A live writer touches its file at least once per stall timeout, so a
+ * threshold well above that never removes a file still being written.
+ */
+export async function removeStalePartials(dir: string, olderThanMs = 10 * 60_000): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const now = Date.now();
+  for (const name of names.filter((n) => n.endsWith(".partial"))) {
+    const path = join(dir, name);
+    const st = await statOrUndefined(path);
+    if (st && now - st.mtimeMs > olderThanMs) await unlink(path).catch(() => undefined);
+  }
 }

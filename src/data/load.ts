@@ -6,7 +6,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DATASET_NAMES, FILE_ROLES, getDatasetSpec } from "./datasets.ts";
 import type { DatasetSpec, FileRole } from "./datasets.ts";
-import { statOrUndefined, userCacheRoot, writeFileAtomic } from "./files.ts";
+import { removeStalePartials, statOrUndefined, userCacheRoot, writeFileAtomic } from "./files.ts";
 import { HashMemo } from "./hash-memo.ts";
 import { DataIter } from "./iterator.ts";
 import { locateDataset } from "./locate.ts";
@@ -123,6 +123,7 @@ async function keepDecompressedCopies(located: LocatedDataset, read: Record<File
   if (gzipped.length === 0) return undefined;
   try {
     await mkdir(located.cacheDir, { recursive: true });
+    await removeStalePartials(located.cacheDir);
     for (const role of gzipped) {
       const file = read[role];
       const copy = join(located.cacheDir, located.spec.files[role].name);
