@@ -38,7 +38,10 @@ export async function writeFileAtomic(path: string, ...parts: Uint8Array[]): Pro
   try {
     const handle = await open(temp, "wx");
     try {
-      for (const part of parts) await handle.write(part);
+      for (const part of parts) {
+        // A write may take fewer bytes than offered; loop until the part is all written.
+        for (let done = 0; done < part.length; ) done += (await handle.write(part, done, part.length - done)).bytesWritten;
+      }
       await handle.sync();
     } finally {
       await handle.close();
