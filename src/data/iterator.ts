@@ -28,9 +28,8 @@ export class DataIter implements Iterable<[Tensor, Int32Array]> {
   readonly split: DataSplit;
   readonly batchSize: number;
   readonly shuffle: boolean;
-  /** Epochs started so far (each call to the iterator or `indexBatches` starts one). */
-  epoch = 0;
   private readonly rng: Rng;
+  private epochs = 0;
   private currentOrder: Uint32Array;
 
   constructor(split: DataSplit, options: DataIterOptions) {
@@ -59,6 +58,11 @@ export class DataIter implements Iterable<[Tensor, Int32Array]> {
     return this.split.rows * this.split.cols;
   }
 
+  /** Epochs started so far (each iteration, or call to `indexBatches`, starts one). */
+  get epoch(): number {
+    return this.epochs;
+  }
+
   /** Example indices in the order of the latest epoch started (file order before the first). */
   get order(): Uint32Array {
     return this.currentOrder;
@@ -69,7 +73,7 @@ export class DataIter implements Iterable<[Tensor, Int32Array]> {
    * The building block for fast paths that read `split.images` directly.
    */
   *indexBatches(): Generator<Uint32Array, void, undefined> {
-    this.epoch += 1;
+    this.epochs += 1;
     // A fresh array per shuffled epoch, so an epoch still being read is never reshuffled under it.
     const order = this.shuffle ? this.rng.shuffle(identity(this.split.n)) : this.currentOrder;
     this.currentOrder = order;

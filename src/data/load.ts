@@ -88,9 +88,11 @@ async function readRole(located: LocatedDataset, role: FileRole, memo: HashMemo)
 }
 
 function mismatch(located: LocatedDataset, role: FileRole, file: IdxFile, spec: DatasetSpec): Error {
-  const fix = located.source === "cache"
-    ? "delete it and it will be re-created"
-    : "replace it, or delete it so it is fetched again";
+  const fixes: Partial<Record<DataSource, string>> = {
+    cache: "delete it and it will be re-created",
+    system: "reinstall the system package that provides it",
+  };
+  const fix = fixes[located.source] ?? "replace it, or delete it so it is fetched again";
   return new Error(
     `${file.path}: SHA-256 of the decompressed file is ${file.sha256}, expected ${spec.files[role].sha256} ` +
       `(${spec.title} ${spec.files[role].name}); the file is corrupt or from another data set: ${fix}`,
