@@ -18,14 +18,19 @@ export interface WeightsImageOptions {
   /** Drawn size per weight (default 3). */
   scale?: number;
   fontSize?: number;
+  /**
+   * Colours saturate at this quantile of |W| (default 0.995), so a few outlying weights do not wash out
+   * every template; 1 uses max|W|. The scale is symmetric around zero either way.
+   */
+  quantile?: number;
   /** Draw the colour bar with the scale (default true). */
   colorBar?: boolean;
 }
 
 /**
  * Pictures the columns of W: [inputs, classes] (row-major, W[i * classes + j] is input i's weight for
- * class j) as `classes` templates of rows × cols, coloured by weight / max|W| so red pixels raise a
- * class's score and blue ones lower it. Returns an SVG document. (No d2l counterpart; the chapter shows
+ * class j) as `classes` templates of rows × cols on one symmetric colour scale (see `quantile`): red
+ * pixels raise a class's score, blue ones lower it, white ones do not matter. Returns an SVG document. (No d2l counterpart; the chapter shows
  * no weights.)
  */
 export function weightsImage(W: Float32Array, inputs: number, classes: number, options: WeightsImageOptions = {}): string {
@@ -45,8 +50,7 @@ export function weightsImage(W: Float32Array, inputs: number, classes: number, o
   const fontSize = options.fontSize ?? 12;
   const gridCols = Math.min(classes, options.gridCols ?? 5);
   const gridRows = Math.ceil(classes / gridCols);
-  let maxAbs = 0;
-  for (const w of W) if (Number.isFinite(w)) maxAbs = Math.max(maxAbs, Math.abs(w));
+  const maxAbs = colorLimit(W, options.quantile ?? 0.995);
   const denom = maxAbs > 0 ? maxAbs : 1;
   const width = Math.round(cols * scale);
   const height = Math.round(rows * scale);
@@ -71,6 +75,14 @@ export function weightsImage(W: Float32Array, inputs: number, classes: number, o
   if (showBar) out.push(...colorBarSvg(layout.width - extraWidth + fontSize, 8, barWidth, layout.height - 16, maxAbs, ticks, fontSize));
   out.push(`</svg>`);
   return out.join("\n") + "\n";
+}
+
+/** The `quantile` of |w| over the finite weights (0 when there are none). */
+export function colorLimit(W: Float32Array, quantile: number): number {
+  if (!(quantile > 0 && quantile <= 1)) throw new RangeError(`weightsImage: quantile must be in (0, 1], got ${quantile}`);
+  const magnitudes = Float32Array.from(W.filter((w) => Number.isFinite(w)), (w) => Math.abs(w)).sort();
+  if (magnitudes.length === 0) return 0;
+  return magnitudes[Math.min(magnitudes.length - 1, Math.ceil(quantile * magnitudes.length) - 1)] ?? 0;
 }
 
 /** A vertical colour bar from -maxAbs (bottom) to +maxAbs (top) with tick labels on its right. */
