@@ -44,9 +44,12 @@ export interface Command<O extends Record<string, OptionSpec> = Record<string, O
   run(values: OptionValues<O>, positionals: string[], io: CommandIo): Promise<number | void>;
 }
 
-/** Identity function that infers the option value types of a command. */
-export function defineCommand<const O extends Record<string, OptionSpec>>(command: Command<O>): Command<O> {
-  return command;
+/**
+ * Declares a command: `run` gets its option values typed from `options`; the result is the plain
+ * `Command` the registry and parser handle (the values' runtime shape is exactly what `run` expects).
+ */
+export function defineCommand<const O extends Record<string, OptionSpec>>(command: Command<O>): Command {
+  return command as unknown as Command;
 }
 
 function flag(name: string): string {
@@ -58,7 +61,7 @@ function acceptedFlags(options: Record<string, OptionSpec>): string {
 }
 
 /** Translates parseArgs' errors into one line naming the flag and what is accepted. */
-function usageErrorFrom(error: unknown, command: Command<Record<string, OptionSpec>>): UsageError {
+function usageErrorFrom<O extends Record<string, OptionSpec>>(error: unknown, command: Command<O>): UsageError {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
@@ -114,7 +117,7 @@ export function parseCommandArgs<O extends Record<string, OptionSpec>>(
   try {
     parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: command.positionals !== undefined });
   } catch (error) {
-    throw usageErrorFrom(error, command as Command<Record<string, OptionSpec>>);
+    throw usageErrorFrom(error, command);
   }
   const raw = parsed.values as Record<string, string | boolean | undefined>;
   const help = raw["help"] === true;

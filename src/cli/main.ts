@@ -11,7 +11,7 @@ import { messageOf, UsageError } from "./errors.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 
 /** Every subcommand; a new command is one file plus one entry here. */
-export const COMMANDS: readonly Command[] = [dataCommand as unknown as Command];
+export const COMMANDS: readonly Command[] = [dataCommand];
 
 function findCommand(name: string): Command {
   const command = COMMANDS.find((c) => c.name === name);
