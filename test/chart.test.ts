@@ -173,7 +173,9 @@ test("chart: data outside fixed limits widens them by default, or is clipped on 
   assert.doesNotMatch(widened, /clip-path/);
   const clipped = renderChartSvg({ series, xlim: [1, 3], ylim: [0.3, 0.9], outside: "clip" });
   assert.match(clipped, /data-ylim="0.3 0.9"/);
-  assert.match(clipped, /<g class="series-group" clip-path="url\(#plot-clip\)">/);
+  const clipId = /<clipPath id="([\w-]+)">/.exec(clipped)?.[1];
+  assert.ok(clipId?.startsWith("plot-clip-"));
+  assert.ok(clipped.includes(`<g class="series-group" clip-path="url(#${clipId})">`));
   assert.throws(() => renderChartSvg({ series, ylim: [1, 1] }), /ylim must be two finite numbers with min < max/);
 });
 

@@ -3,7 +3,7 @@
 
 import type { ChartOptions, DashStyle, MarkerStyle, SeriesStyle } from "./chartTypes.ts";
 import { seriesStyle } from "./chartTypes.ts";
-import { chartGeometry, TICK_LENGTH, type ChartGeometry } from "./chartLayout.ts";
+import { chartGeometry, OUTER_PAD, TICK_LENGTH, type ChartGeometry } from "./chartLayout.ts";
 import { bestLegendLocation, legendMetrics, legendPosition } from "./legend.ts";
 import { CAP_HEIGHT, FONT_FAMILY, escapeXml, minusSign, num, svgText } from "./text.ts";
 
@@ -70,7 +70,7 @@ function pathData(runs: readonly (readonly [number, number])[][]): string {
   return runs.map((run) => run.map(([x, y], i) => `${i === 0 ? "M" : "L"}${num(x)} ${num(y)}`).join("")).join("");
 }
 
-function axesSvg(options: ChartOptions, g: ChartGeometry): string[] {
+function gridSvg(options: ChartOptions, g: ChartGeometry): string[] {
   const { plot } = g;
   const out: string[] = [];
   const bottom = plot.y + plot.height;
@@ -124,7 +124,7 @@ function labelsSvg(options: ChartOptions, g: ChartGeometry): string[] {
   }
   if (options.ylabel) {
     // Rotated -90°: the baseline sits one cap height right of the SVG edge padding.
-    const x = 10 + fontSize * CAP_HEIGHT + 1;
+    const x = OUTER_PAD + fontSize * CAP_HEIGHT + 1;
     const y = plot.y + plot.height / 2;
     out.push(svgText(x, y, options.ylabel, { size: fontSize, anchor: "middle", rotate: -90, className: "ylabel" }));
   }
@@ -180,12 +180,15 @@ export function renderChartSvg(options: ChartOptions): string {
   if (options.title) out.push(`<title>${escapeXml(options.title)}</title>`);
   const background = options.background ?? "#ffffff";
   if (background !== "none") out.push(`<rect class="background" width="100%" height="100%" fill="${escapeXml(background)}"/>`);
+  // The id is derived from the rectangle, so several charts inline in one page never clash (equal ids
+  // mean equal rectangles).
+  const clipId = `plot-clip-${[plot.x, plot.y, plot.width, plot.height].map((v) => Math.round(v * 100)).join("-")}`;
   if (clip) {
-    out.push(`<defs><clipPath id="plot-clip"><rect x="${num(plot.x)}" y="${num(plot.y)}" width="${num(plot.width)}" height="${num(plot.height)}"/></clipPath></defs>`);
+    out.push(`<defs><clipPath id="${clipId}"><rect x="${num(plot.x)}" y="${num(plot.y)}" width="${num(plot.width)}" height="${num(plot.height)}"/></clipPath></defs>`);
   }
   out.push(`<rect class="plot-area" x="${num(plot.x)}" y="${num(plot.y)}" width="${num(plot.width)}" height="${num(plot.height)}" fill="none"/>`);
-  out.push(...axesSvg(options, g));
-  out.push(`<g class="series-group"${clip ? ` clip-path="url(#plot-clip)"` : ""}>`);
+  out.push(...gridSvg(options, g));
+  out.push(`<g class="series-group"${clip ? ` clip-path="url(#${clipId})"` : ""}>`);
   options.series.forEach((s, i) => {
     const style = seriesStyle(s, i);
     const seriesRuns = runs[i] ?? [];

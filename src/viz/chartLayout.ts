@@ -29,7 +29,7 @@ export interface ChartGeometry {
   py: (y: number) => number;
 }
 
-const OUTER_PAD = 10; // px between the SVG edge and the outermost text
+export const OUTER_PAD = 10; // px between the SVG edge and the outermost text
 export const TICK_LENGTH = 5;
 
 /** The finite extent of all points, or null when there are none. */

@@ -68,7 +68,7 @@ export function formatProgressLine(progress: TerminalProgress, options: { width:
     if (barWidth < 8 && tail !== "") continue;
     if (barWidth < 3) break;
     const done = Math.round(fraction * barWidth);
-    const bar = paint("█".repeat(done), 0, options.color) + paint("░".repeat(barWidth - done), -1, false);
+    const bar = paint("█".repeat(done), 0, options.color) + "░".repeat(barWidth - done);
     return `${head} ${bar} ${count}${tail}`;
   }
   return `${head} ${count}`.slice(0, Math.max(0, options.width));
@@ -109,7 +109,10 @@ export function formatLegendLine(series: readonly ChartSeries[], options: { widt
     const parts = entries(withValues);
     if (parts.map((p) => p.plain).join("   ").length <= options.width) return parts.map((p) => p.painted).join("   ");
   }
-  return stripAnsi(entries(false).map((p) => p.plain).join(" ")).slice(0, Math.max(0, options.width));
+  return entries(false)
+    .map((p) => p.plain)
+    .join(" ")
+    .slice(0, Math.max(0, options.width));
 }
 
 /**
