@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { niceTicks, niceLimits } from "../src/viz/ticks.ts";
 import { renderChartSvg } from "../src/viz/chart.ts";
 import { chartGeometry } from "../src/viz/chartLayout.ts";
-import { Animator } from "../src/viz/animator.ts";
+import { Animator, trainingAnimator } from "../src/viz/animator.ts";
 import type { ChartOptions } from "../src/viz/chartTypes.ts";
 
 const epochs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -210,4 +210,13 @@ test("Animator: null values are skipped, scalars and per-curve x are accepted", 
   assert.throws(() => animator.add([1, 2, 3], [1, 2]), /3 x values for 2 y values/);
   animator.clear();
   assert.deepEqual(animator.series[0]?.x, []);
+});
+
+test("trainingAnimator: d2l train_ch3's figure — epochs 1..N, y 0.3..0.9, the three curves", () => {
+  const animator = trainingAnimator(10);
+  animator.add(1, [0.79, 0.75, 0.78]);
+  const svg = animator.toSvg();
+  assert.match(svg, /data-xlim="1 10" data-ylim="0.3 0.9"/);
+  assert.deepEqual(animator.series.map((s) => s.name), ["train loss", "train acc", "test acc"]);
+  assert.throws(() => trainingAnimator(0), /numEpochs must be a positive integer/);
 });

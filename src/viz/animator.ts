@@ -104,3 +104,17 @@ export class Animator {
     return renderChartSvg({ ...this.chartOptions(), ...overrides });
   }
 }
+
+/**
+ * The Animator `train` draws into (d2l: the one `train_ch3` creates): epochs 1..numEpochs on x, 0.3..0.9
+ * on y, curves "train loss", "train acc", "test acc". Add `(epoch, [trainLoss, trainAcc, testAcc])`.
+ */
+export function trainingAnimator(numEpochs: number): Animator {
+  if (!(Number.isInteger(numEpochs) && numEpochs >= 1)) throw new RangeError(`trainingAnimator: numEpochs must be a positive integer, got ${numEpochs}`);
+  return new Animator({
+    xlabel: "epoch",
+    xlim: [1, Math.max(2, numEpochs)],
+    ylim: [0.3, 0.9],
+    legend: ["train loss", "train acc", "test acc"],
+  });
+}
