@@ -1,0 +1,28 @@
+// The package's public API: a plain list of re-exports (no side effects).
+
+export type { BinaryOp, Kernels, RowIndex, UnaryOp } from "./kernels/kernels.ts";
+export { ref } from "./kernels/ref.ts";
+export { getKernels, setKernels } from "./kernels/current.ts";
+
+export { Tensor, type NestedArray } from "./tensor/tensor.ts";
+export { tensor, zeros, ones, normal, type CreateOptions, type NormalOptions } from "./tensor/create.ts";
+export { Rng, manualSeed, defaultRng } from "./tensor/random.ts";
+export { add, sub, mul, div, neg, exp, log, sum, max, argmax, matmul, pick, reshape, type IndexLike, type ReduceOptions, type TensorLike } from "./tensor/ops.ts";
+export { noGrad, isGradEnabled, type OpName, type BackwardRule } from "./tensor/graph.ts";
+export { backward, zeroGrad } from "./tensor/autograd.ts";
+export { backwardRules } from "./tensor/backward.ts";
+
+export { softmax, stableSoftmax, logSoftmax } from "./nn/softmax.ts";
+export { crossEntropy, softmaxCrossEntropy } from "./nn/loss.ts";
+export { accuracy } from "./nn/accuracy.ts";
+export { sgd, type Updater } from "./nn/sgd.ts";
+export { SoftmaxRegression, type SoftmaxRegressionOptions, type SoftmaxNumerics } from "./nn/softmaxRegression.ts";
+
+export { Accumulator } from "./train/accumulator.ts";
+export { evaluateAccuracy } from "./train/evaluate.ts";
+export { trainEpoch, type TrainEpochOptions } from "./train/trainEpoch.ts";
+export { train, type TrainOptions } from "./train/train.ts";
+export { predict, type PredictOptions, type Predictions } from "./train/predict.ts";
+export { NonFiniteLossError } from "./train/nonFiniteLoss.ts";
+export { fusedTrainEpoch, fusedEvaluateAccuracy, type ByteExamples, type FusedEpochOptions } from "./train/fused.ts";
+export type { BatchMetrics, Batches, EpochMetrics, Loss, Net } from "./train/types.ts";

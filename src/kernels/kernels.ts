@@ -1,0 +1,91 @@
+// The Kernels interface: every loop the tensor ops and the fused training step run.
+// Typed arrays in, caller-provided typed arrays out, explicit sizes; no Tensor, no allocation per element.
+// `ref.ts` is the plain reference (the spec); a WebAssembly SIMD set implements the same interface.
+
+/** Elementwise binary operations with broadcasting. */
+export type BinaryOp = "add" | "sub" | "mul" | "div";
+
+/** Elementwise unary operations. */
+export type UnaryOp = "neg" | "exp" | "log";
+
+/** Row indices into a uint8 table (a dataset permutation). */
+export type RowIndex = Int32Array | Uint32Array;
+
+/**
+ * The loops behind every op. Shapes are row-major; "[m, k]" means m rows of k values.
+ * Outputs are written, never read (except `axpy` and `scatterAdd`, which add into them).
+ * Reductions and gathers see a tensor as [outer, len, inner] around the axis they work on.
+ */
+export interface Kernels {
+  /** A short name for logs and benchmark tables ("ref", "wasm-simd", ...). */
+  readonly name: string;
+
+  /** out[m, n] = a[m, k] · b[k, n]. */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number): void;
+  /** out[k, n] = aᵀ · b for a[m, k], b[m, n] (the weight gradient Xᵀ·G). */
+  matmulAtB(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number): void;
+  /** out[m, k] = a · bᵀ for a[m, n], b[k, n] (the input gradient G·Wᵀ). */
+  matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): void;
+
+  /** out[i] = op(x[i]) for i < n. `out` may be `x`. */
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void;
+  /**
+   * out[idx] = a[idx · aStrides] op b[idx · bStrides] over every index of `shape` (row-major).
+   * Strides are in elements, 0 along broadcast axes; `out` is contiguous with `shape`.
+   */
+  binary(
+    op: BinaryOp,
+    a: Float32Array,
+    aStrides: readonly number[],
+    b: Float32Array,
+    bStrides: readonly number[],
+    out: Float32Array,
+    shape: readonly number[],
+  ): void;
+  /** out[idx] = x[idx · xStrides]: copies `x` broadcast to `shape` (strides 0 along repeated axes). */
+  expand(x: Float32Array, xStrides: readonly number[], out: Float32Array, shape: readonly number[]): void;
+
+  /** out[o, i] = Σ_l x[o, l, i] for x[outer, len, inner]. */
+  sum(x: Float32Array, out: Float32Array, outer: number, len: number, inner: number): void;
+  /**
+   * out[o, i] = max_l x[o, l, i] and indices[o, i] = the first l reaching it, for x[outer, len, inner].
+   * NaN wins: a slice holding NaN has max NaN and the index of its first NaN.
+   */
+  max(x: Float32Array, out: Float32Array, indices: Int32Array, outer: number, len: number, inner: number): void;
+
+  /** out[o, i] = x[o, indices[o, i], i] for x[outer, len, inner]; indices must lie in [0, len). */
+  pick(x: Float32Array, indices: Int32Array, out: Float32Array, outer: number, len: number, inner: number): void;
+  /** out[o, indices[o, i], i] += src[o, i] for out[outer, len, inner]; the reverse of `pick`. */
+  scatterAdd(src: Float32Array, indices: Int32Array, out: Float32Array, outer: number, len: number, inner: number): void;
+
+  /** y[i] += alpha · x[i] for i < n (the SGD step and gradient accumulation). */
+  axpy(alpha: number, x: Float32Array, y: Float32Array, n: number): void;
+
+  /**
+   * Fused, stable softmax cross-entropy on logits[rows, cols] with labels[rows] in [0, cols):
+   * loss[r] = log Σ_j exp(z_rj − m_r) + m_r − z_r,label (m_r = row max), and, unless `dlogits` is null,
+   * dlogits[r, j] = softmax(z_r)_j − [j = label]: the gradient of Σ_r loss[r].
+   */
+  softmaxCrossEntropy(
+    logits: Float32Array,
+    labels: Int32Array,
+    loss: Float32Array,
+    dlogits: Float32Array | null,
+    rows: number,
+    cols: number,
+  ): void;
+
+  /**
+   * Gathers a float batch from a uint8 table: out[r, c] = src[rows[start + r], c] · scale
+   * for r < count, c < rowLength (scale 1/255 turns pixels into [0, 1]).
+   */
+  gatherRows(
+    src: Uint8Array,
+    rowLength: number,
+    rows: RowIndex,
+    start: number,
+    count: number,
+    scale: number,
+    out: Float32Array,
+  ): void;
+}
