@@ -26,3 +26,17 @@ export { predict, type PredictOptions, type Predictions } from "./train/predict.
 export { NonFiniteLossError } from "./train/nonFiniteLoss.ts";
 export { fusedTrainEpoch, fusedEvaluateAccuracy, type ByteExamples, type FusedEpochOptions } from "./train/fused.ts";
 export type { BatchMetrics, Batches, EpochMetrics, Loss, Net } from "./train/types.ts";
+
+// Data (isomorphic part; the Node loader — loadDataFashionMnist, loadDataset, locateDataset,
+// downloadFiles — is in ./node.ts because it imports node: modules).
+export {
+  DATASET_NAMES, FASHION_MNIST, FASHION_MNIST_LABELS, FILE_ROLES, IDX_FILE_NAMES, MNIST, getDatasetSpec, getFashionMnistLabels, isDatasetName,
+  type DatasetFile, type DatasetName, type DatasetSpec, type FileRole,
+} from "./data/datasets.ts";
+export {
+  IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, checkLabelRange, encodeIdxImages, encodeIdxLabels, isGzip, parseIdxImages, parseIdxLabels, readIdxHeader,
+  type IdxHeader, type IdxImages, type IdxKind, type IdxLabels,
+} from "./data/idx.ts";
+export { gunzip, gunzipIfNeeded } from "./data/gunzip.ts";
+export { buildSplits, classCounts, type DataSplit, type SplitFiles } from "./data/split.ts";
+export { DataIter, gatherBatch, type DataIterOptions } from "./data/iterator.ts";
