@@ -110,7 +110,7 @@ test("folders: --data DIR may hold the files in a <dataset>/ subfolder; a missin
     loadDataset({ dataset: spec, data: root, env: {}, cacheRoot: join(root, "cache") }),
     new RegExp(`--data ${root}: ${root}/tiny is missing train-labels-idx1-ubyte\\[\\.gz\\]; expected the four IDX files`),
   );
-  await assert.rejects(loadDataset({ data: join(root, "nowhere"), env: {} }), /--data .*nowhere: no such folder/);
+  await assert.rejects(loadDataset({ data: join(root, "nowhere"), env: {}, cacheRoot: join(root, "cache") }), /--data .*nowhere: no such folder/);
 });
 
 test("folders: an IDX set of one's own (any size, any class count) loads as not verified", async (t) => {
