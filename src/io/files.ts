@@ -3,8 +3,9 @@
 
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { writeFileAtomic as writePartsAtomic } from "../data/files.ts";
 import { decodeModel, encodeModel, type ModelExpectation, type SoftmaxModel } from "./model.ts";
 
 /** A temp path beside `path` (same folder, so the final rename stays on one file system). */
@@ -31,28 +32,13 @@ async function syncFolder(folder: string): Promise<void> {
 }
 
 /**
- * Writes `data` to `path` atomically: readers see the old file or the new one, never a partial one.
- * The bytes go to a temp file in the same folder, are fsync'ed, then renamed over `path`; on any
- * failure the temp file is removed and the error names `path`.
+ * Writes `data` to `path` atomically: readers see the old file or the new one, never a partial one
+ * (the data layer's temp-file + fsync + rename writer); on failure the error names `path`.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = tempPathFor(path);
-  const bytes = asBytes(data);
   try {
-    const handle = await open(temp, "wx", 0o644);
-    try {
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-        written += bytesWritten;
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await writePartsAtomic(path, asBytes(data));
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
     throw new Error(`could not write ${path}: ${(error as Error).message}`, { cause: error });
   }
   await syncFolder(dirname(path));
