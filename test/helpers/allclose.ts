@@ -18,7 +18,7 @@ export const TOL = {
   /** Two float32 computations of the same value in different orders (kernel parity, fused vs composite). */
   reordered: { rtol: 1e-4, atol: 1e-5 },
   /** A float32 analytic gradient against float64 central differences. */
-  gradcheck: { rtol: 1e-3, atol: 1e-4 },
+  gradcheck: { rtol: 1e-4, atol: 1e-5 },
 } as const satisfies Record<string, Tolerance>;
 
 /** Something with values: a Tensor-like `{ data, shape }`, a typed/plain flat array, nested arrays, or a number. */
