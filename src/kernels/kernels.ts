@@ -31,7 +31,8 @@ export interface Kernels {
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void;
   /**
    * out[idx] = a[idx · aStrides] op b[idx · bStrides] over every index of `shape` (row-major).
-   * Strides are in elements, 0 along broadcast axes; `out` is contiguous with `shape`.
+   * Strides are in elements, 0 along broadcast axes; `out` is contiguous with `shape` and may be `a`
+   * when `a` is contiguous with the same shape (an in-place update, as the fused step's bias add).
    */
   binary(
     op: BinaryOp,
@@ -77,7 +78,8 @@ export interface Kernels {
 
   /**
    * Gathers a float batch from a uint8 table: out[r, c] = src[rows[start + r], c] · scale
-   * for r < count, c < rowLength (scale 1/255 turns pixels into [0, 1]).
+   * for r < count, c < rowLength, rounded once to float32 (with scale 1/255 this equals pixel / 255
+   * exactly, the data iterators' values). Row indices must lie in the table.
    */
   gatherRows(
     src: Uint8Array,
