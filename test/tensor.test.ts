@@ -32,6 +32,7 @@ describe("tensor creation", () => {
     assert.throws(() => tensor([[1, 2], [3]]), /ragged nested array \(expected 2 entries at depth 1/);
     assert.throws(() => tensor([1, 2, 3], [2, 2]), /shape \[2, 2\] needs 4 values, got 3/);
     assert.throws(() => new Tensor(new Float32Array(3), [2, 2]), /needs 4 values, got 3/);
+    assert.throws(() => new Tensor(new Float32Array(2), [-1, -2]), /sizes must be non-negative integers/);
   });
 
   test("zeros and ones, with requiresGrad", () => {

@@ -27,7 +27,11 @@ export class Tensor {
   graphFreed = false;
 
   constructor(data: Float32Array, shape: readonly number[], options: { requiresGrad?: boolean } = {}) {
-    const size = shape.reduce((a, b) => a * b, 1);
+    let size = 1;
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new RangeError(`Tensor: sizes must be non-negative integers, got [${shape.join(", ")}]`);
+      size *= d;
+    }
     if (data.length !== size) {
       throw new RangeError(`Tensor: shape [${shape.join(", ")}] needs ${size} values, got ${data.length}`);
     }
