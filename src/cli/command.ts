@@ -15,17 +15,36 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Shown in help as "(default: …)"; the command applies it. */
   defaultText?: string;
+  /** Smallest accepted value of a number or integer option (inclusive). */
+  min?: number;
+  /** A number option's values must be greater than this (exclusive). */
+  greaterThan?: number;
+  /** Largest accepted value of a number or integer option (inclusive). */
+  max?: number;
+  /** The flag may be given several times (and a number option takes comma lists): the value is a list. */
+  multiple?: boolean;
 }
 
-type OptionValue<S extends OptionSpec> = S["type"] extends "boolean" ? boolean : S["type"] extends "string" ? string : number;
+type ScalarValue<S extends OptionSpec> = S["type"] extends "boolean" ? boolean : S["type"] extends "string" ? string : number;
+type OptionValue<S extends OptionSpec> = S["multiple"] extends true ? ScalarValue<S>[] : ScalarValue<S>;
 
 /** Parsed option values, typed from the command's option specs (undefined when not given). */
 export type OptionValues<O extends Record<string, OptionSpec>> = { [K in keyof O]: OptionValue<O[K]> | undefined };
 
+/** A stream a command writes to; a terminal also tells its size and colour depth. */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+  /** Node's tty.WriteStream: 1, 4, 8 or 24 bits of colour. */
+  getColorDepth?(env?: Record<string, string | undefined>): number;
+}
+
 /** Where a command writes; tests and embedders can pass their own. */
 export interface CommandIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stdout: OutputStream;
+  stderr: OutputStream;
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -86,6 +105,16 @@ function usageErrorFrom<O extends Record<string, OptionSpec>>(error: unknown, co
   }
 }
 
+/** "an integer", "a number greater than 0", "an integer from 0 to 9", … as the spec allows. */
+function numberWanted(spec: OptionSpec): string {
+  const kind = spec.type === "integer" ? "an integer" : "a number";
+  if (spec.greaterThan !== undefined) return `${kind} greater than ${spec.greaterThan}`;
+  if (spec.min !== undefined && spec.max !== undefined) return `${kind} from ${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined) return `${kind} of at least ${spec.min}`;
+  if (spec.max !== undefined) return `${kind} of at most ${spec.max}`;
+  return kind;
+}
+
 function convert(name: string, spec: OptionSpec, raw: string | boolean, command: string): string | boolean | number {
   if (typeof raw === "boolean") return raw;
   if (spec.choices && !spec.choices.includes(raw)) {
@@ -93,11 +122,53 @@ function convert(name: string, spec: OptionSpec, raw: string | boolean, command:
   }
   if (spec.type === "number" || spec.type === "integer") {
     const value = raw.trim() === "" ? Number.NaN : Number(raw);
-    const ok = spec.type === "integer" ? Number.isSafeInteger(value) : Number.isFinite(value);
-    if (!ok) throw new UsageError(`softmax ${command}: --${name} must be ${spec.type === "integer" ? "an integer" : "a number"}; got '${raw}'`);
+    const ok =
+      (spec.type === "integer" ? Number.isSafeInteger(value) : Number.isFinite(value)) &&
+      (spec.greaterThan === undefined || value > spec.greaterThan) &&
+      (spec.min === undefined || value >= spec.min) &&
+      (spec.max === undefined || value <= spec.max);
+    if (!ok) throw new UsageError(`softmax ${command}: --${name} must be ${numberWanted(spec)}; got '${raw}'`);
     return value;
   }
   return raw;
+}
+
+/** The values of one option: a list for `multiple` (number lists may also be comma-separated). */
+function convertAll(name: string, spec: OptionSpec, raw: string | boolean | (string | boolean)[], command: string): unknown {
+  if (!spec.multiple) return convert(name, spec, Array.isArray(raw) ? (raw.at(-1) as string | boolean) : raw, command);
+  const words = (Array.isArray(raw) ? raw : [raw]).flatMap((w) => (typeof w === "string" && spec.type !== "string" ? w.split(",") : [w]));
+  return words.map((w) => convert(name, spec, w, command));
+}
+
+/**
+ * parseArgs reads `--lr -1` as a missing value (the "-1" looks like a flag); join a negative number
+ * to its numeric option as `--lr=-1` so the range check can say what is wrong with it.
+ */
+function joinNegativeNumbers(argv: readonly string[], options: Record<string, OptionSpec>): string[] {
+  const numeric = new Map<string, string>(); // "--lr" or "-n" → the long name
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type === "number" || spec.type === "integer") {
+      numeric.set(`--${name}`, name);
+      if (spec.short) numeric.set(`-${spec.short}`, name);
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = numeric.get(word);
+    const next = argv[i + 1];
+    if (name !== undefined && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else {
+      out.push(word);
+    }
+  }
+  return out;
 }
 
 /**
@@ -109,22 +180,27 @@ export function parseCommandArgs<O extends Record<string, OptionSpec>>(
   command: Command<O>,
   argv: readonly string[],
 ): { help: boolean; values: OptionValues<O>; positionals: string[] } {
-  const config: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
+  const config: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = { help: { type: "boolean", short: "h" } };
   for (const [name, spec] of Object.entries(command.options)) {
-    config[name] = { type: spec.type === "boolean" ? "boolean" : "string", ...(spec.short ? { short: spec.short } : {}) };
+    config[name] = {
+      type: spec.type === "boolean" ? "boolean" : "string",
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: command.positionals !== undefined });
+    const args = joinNegativeNumbers(argv, command.options);
+    parsed = parseArgs({ args, options: config, strict: true, allowPositionals: command.positionals !== undefined });
   } catch (error) {
     throw usageErrorFrom(error, command);
   }
-  const raw = parsed.values as Record<string, string | boolean | undefined>;
+  const raw = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
   const help = raw["help"] === true;
-  const values: Record<string, string | boolean | number | undefined> = {};
+  const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(command.options)) {
     const value = raw[name];
-    values[name] = value === undefined || help ? undefined : convert(name, spec, value, command.name);
+    values[name] = value === undefined || help ? undefined : convertAll(name, spec, value, command.name);
   }
   const positionals = parsed.positionals;
   const { min = 0, max = Infinity, usage = "" } = command.positionals ?? {};
