@@ -1,0 +1,124 @@
+// Runs a TrainJob on a worker thread, so the main thread stays free to redraw the terminal and to hear
+// Ctrl-C: the first SIGINT asks the worker to stop after the current batch, a second one aborts at once.
+
+import { Worker } from "node:worker_threads";
+import type { EpochMetrics } from "../train/types.ts";
+import type { TrainJob, TrainMessage } from "./train-worker.ts";
+
+/** One completed epoch: its metrics, its wall time and the weights at its end. */
+export interface EpochRecord extends EpochMetrics {
+  seconds: number;
+  W: Float32Array;
+  b: Float32Array;
+}
+
+/** How training ended: every epoch done, or stopped by Ctrl-C after `epoch`/`batch` (counted from 1). */
+export interface TrainOutcome {
+  history: EpochRecord[];
+  kernels: string;
+  interrupted?: { epoch: number; batch: number };
+}
+
+/** What the caller shows while training runs. */
+export interface TrainEvents {
+  onStart?(info: { kernels: string; numBatches: number }): void;
+  onBatch?(progress: { epoch: number; batch: number; numBatches: number; examples: number; loss: number; accuracy: number }): void;
+  onEpoch?(record: EpochRecord): void;
+  /** The first Ctrl-C: training will stop after the current batch. */
+  onStopRequested?(): void;
+  /** The second Ctrl-C: called just before the process exits with 130 (restore the terminal here). */
+  onAbort?(): void;
+}
+
+/**
+ * A second SIGINT this soon after the first is the same key press delivered twice (npm and tsx forward
+ * the terminal's SIGINT to the process that already got it), not a second Ctrl-C.
+ */
+const SAME_PRESS_MS = 300;
+
+/** The worker's module: the .ts source under tsx (registered inside the worker), the .js file when built. */
+function startWorker(job: TrainJob): Worker {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const url = new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url);
+  if (fromSource) {
+    let api: string | undefined;
+    try {
+      api = import.meta.resolve("tsx/esm/api");
+    } catch {
+      api = undefined; // no tsx: a runtime that strips types itself
+    }
+    if (api !== undefined) {
+      // Loader hooks are per thread: register tsx in the worker before importing the TypeScript module.
+      const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+      return new Worker(code, { eval: true, workerData: job });
+    }
+  }
+  return new Worker(url, { workerData: job });
+}
+
+/**
+ * Trains on a worker thread. Resolves with the completed epochs when training ends or is stopped by
+ * Ctrl-C; rejects with the engine's message when it fails (e.g. a non-finite loss naming epoch and batch).
+ * While it runs, SIGINT is handled here; afterwards Node's default applies again.
+ */
+export function runTraining(job: Omit<TrainJob, "kind" | "stop">, events: TrainEvents = {}): Promise<TrainOutcome> {
+  const stop = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stop);
+  const worker = startWorker({ ...job, kind: "softmax-train", stop });
+  const history: EpochRecord[] = [];
+  let kernels = "unknown";
+  let firstSigint = 0;
+
+  const onSigint = (): void => {
+    const now = Date.now();
+    if (firstSigint === 0) {
+      firstSigint = now;
+      Atomics.store(flag, 0, 1);
+      events.onStopRequested?.();
+    } else if (now - firstSigint > SAME_PRESS_MS) {
+      events.onAbort?.();
+      // The CLI's one immediate exit: the user asked twice, nothing more is written.
+      process.exit(130);
+    }
+  };
+  process.on("SIGINT", onSigint);
+
+  return new Promise<TrainOutcome>((resolve, reject) => {
+    let settled = false;
+    const finish = (action: () => void): void => {
+      if (settled) return;
+      settled = true;
+      process.off("SIGINT", onSigint);
+      void worker.terminate();
+      action();
+    };
+    worker.on("message", (message: TrainMessage) => {
+      switch (message.type) {
+        case "started":
+          kernels = message.kernels;
+          events.onStart?.({ kernels: message.kernels, numBatches: message.numBatches });
+          break;
+        case "batch":
+          events.onBatch?.(message);
+          break;
+        case "epoch": {
+          const record: EpochRecord = { ...message.metrics, seconds: message.seconds, W: message.W, b: message.b };
+          history.push(record);
+          events.onEpoch?.(record);
+          break;
+        }
+        case "done":
+          finish(() => resolve({ history, kernels }));
+          break;
+        case "interrupted":
+          finish(() => resolve({ history, kernels, interrupted: { epoch: message.epoch, batch: message.batch } }));
+          break;
+        case "failed":
+          finish(() => reject(new Error(message.message)));
+          break;
+      }
+    });
+    worker.on("error", (error) => finish(() => reject(new Error(`training thread failed: ${error.message}`, { cause: error }))));
+    worker.on("exit", (code) => finish(() => reject(new Error(`training thread exited (code ${code}) before training finished`))));
+  });
+}

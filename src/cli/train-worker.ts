@@ -1,0 +1,101 @@
+// The training thread of `softmax train`: runs the chapter's `train` (autograd + sgd) on the splits it is
+// sent, posts batch and epoch events, and stops after the current batch when the main thread raises a flag.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { DataIter } from "../data/iterator.ts";
+import type { DataSplit } from "../data/split.ts";
+import { getKernels } from "../kernels/current.ts";
+import { sgd } from "../nn/sgd.ts";
+import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
+import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
+import { Tensor } from "../tensor/tensor.ts";
+import { NonFiniteLossError } from "../train/nonFiniteLoss.ts";
+import { train } from "../train/train.ts";
+import type { EpochMetrics } from "../train/types.ts";
+
+/** What the main thread sends: both splits, the settings, the starting weights and the stop flag. */
+export interface TrainJob {
+  kind: "softmax-train";
+  train: DataSplit;
+  test: DataSplit;
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  seed: number;
+  numerics: SoftmaxNumerics;
+  shuffle: boolean;
+  /** Starting weights W [inputs, classes] and b [classes] (drawn by the main thread, or from --init). */
+  W: Float32Array;
+  b: Float32Array;
+  /** Int32 slot 0: set to 1 by the main thread to stop after the current batch. */
+  stop: SharedArrayBuffer;
+}
+
+/** What the training thread posts back. Epochs and batches count from 1. */
+export type TrainMessage =
+  | { type: "started"; kernels: string; numBatches: number }
+  | { type: "batch"; epoch: number; batch: number; numBatches: number; examples: number; loss: number; accuracy: number }
+  | { type: "epoch"; metrics: EpochMetrics; seconds: number; W: Float32Array; b: Float32Array }
+  | { type: "done" }
+  | { type: "interrupted"; epoch: number; batch: number }
+  | { type: "failed"; message: string; nonFinite: boolean };
+
+/** Thrown from a callback to leave `train` between batches. */
+class StopRequested extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly batch: number,
+  ) {
+    super(`stopped at epoch ${epoch}, batch ${batch}`);
+  }
+}
+
+/** Progress is posted at most this often (the last batch of an epoch always is). */
+const BATCH_POST_MS = 40;
+
+/** Trains as `job` says, reporting through `post`; never throws. */
+export function runTrainJob(job: TrainJob, post: (message: TrainMessage) => void): void {
+  const inputs = job.train.rows * job.train.cols;
+  const model = SoftmaxRegression.fromParams(new Tensor(job.W, [inputs, job.train.numClasses]), new Tensor(job.b, [job.train.numClasses]), {
+    numerics: job.numerics,
+  });
+  const trainIter = new DataIter(job.train, { batchSize: job.batchSize, shuffle: job.shuffle, seed: job.seed });
+  const testIter = new DataIter(job.test, { batchSize: job.batchSize, shuffle: false });
+  const stop = new Int32Array(job.stop);
+  const numBatches = trainIter.numBatches;
+  post({ type: "started", kernels: getKernels().name, numBatches });
+  let lastPost = 0;
+  let examples = 0;
+  let epochStart = performance.now();
+  try {
+    train(model.net, trainIter, testIter, model.loss, job.epochs, sgd(model.params(), job.lr), {
+      onBatchEnd: ({ epoch, batch, size, loss, accuracy }) => {
+        if (batch === 1) examples = 0;
+        examples += size;
+        const now = performance.now();
+        if (now - lastPost >= BATCH_POST_MS || batch === numBatches) {
+          lastPost = now;
+          post({ type: "batch", epoch, batch, numBatches, examples, loss, accuracy });
+        }
+        if (Atomics.load(stop, 0) !== 0) throw new StopRequested(epoch, batch);
+      },
+      onEpochEnd: (metrics) => {
+        const seconds = (performance.now() - epochStart) / 1000;
+        post({ type: "epoch", metrics, seconds, W: Float32Array.from(model.W.data), b: Float32Array.from(model.b.data) });
+        epochStart = performance.now();
+        // Stopped between epochs: the next epoch is the one interrupted, before its first batch.
+        if (Atomics.load(stop, 0) !== 0 && metrics.epoch < job.epochs) throw new StopRequested(metrics.epoch + 1, 0);
+      },
+    });
+    post({ type: "done" });
+  } catch (error) {
+    if (error instanceof StopRequested) post({ type: "interrupted", epoch: error.epoch, batch: error.batch });
+    else post({ type: "failed", message: error instanceof Error ? error.message : String(error), nonFinite: error instanceof NonFiniteLossError });
+  }
+}
+
+const job = workerData as TrainJob | undefined;
+if (parentPort && job?.kind === "softmax-train") {
+  const port = parentPort;
+  runTrainJob(job, (message) => port.postMessage(message));
+}
