@@ -7,11 +7,15 @@ import { fileURLToPath } from "node:url";
 import type { Command, CommandIo } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
 import { dataCommand } from "./data.ts";
+import { evalCommand } from "./eval.ts";
+import { predictCommand } from "./predict.ts";
+import { showCommand } from "./show.ts";
+import { trainCommand } from "./train.ts";
 import { messageOf, UsageError } from "./errors.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 
 /** Every subcommand; a new command is one file plus one entry here. */
-export const COMMANDS: readonly Command[] = [dataCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, predictCommand, showCommand, dataCommand];
 
 function findCommand(name: string): Command {
   const command = COMMANDS.find((c) => c.name === name);
