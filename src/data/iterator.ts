@@ -1,12 +1,11 @@
 // Minibatch iterators over an in-memory split (d2l: the `DataLoader`s of `load_data_fashion_mnist`).
 // Isomorphic: no `node:` imports. Pixels stay uint8 in the split and are scaled to [0, 1] per batch.
 
+import { getKernels } from "../kernels/current.ts";
 import { Rng } from "../tensor/random.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import type { DataSplit } from "./split.ts";
 
-/** `PIXEL_SCALE[p]` is the float32 nearest to p / 255, so every batch value equals pixel / 255 exactly. */
-const PIXEL_SCALE = Float32Array.from({ length: 256 }, (_, p) => p / 255);
 
 export interface DataIterOptions {
   batchSize: number;
@@ -100,15 +99,11 @@ function identity(n: number): Uint32Array {
 export function gatherBatch(split: DataSplit, indices: ArrayLike<number>): [Tensor, Int32Array] {
   const d = split.rows * split.cols;
   const b = indices.length;
+  const rows = indices instanceof Uint32Array || indices instanceof Int32Array ? indices : Uint32Array.from(indices);
   const x = new Float32Array(b * d);
+  // The current kernels do the uint8 → float conversion (the same loop the fused path uses).
+  getKernels().gatherRows(split.images, d, rows, 0, b, 1 / 255, x);
   const y = new Int32Array(b);
-  const { images, labels } = split;
-  for (let i = 0; i < b; i++) {
-    const k = indices[i] as number;
-    const src = k * d;
-    const dst = i * d;
-    for (let j = 0; j < d; j++) x[dst + j] = PIXEL_SCALE[images[src + j] as number] as number;
-    y[i] = labels[k] as number;
-  }
+  for (let i = 0; i < b; i++) y[i] = split.labels[rows[i] as number] as number;
   return [new Tensor(x, [b, d]), y];
 }
