@@ -3,7 +3,7 @@
 // with a message naming the file. No stack traces. Also: every command's --help has examples.
 
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -107,6 +107,16 @@ test("a model for 10 × 10 inputs is refused for Fashion-MNIST (eval and train -
   const message = /^softmax: error: .*ten-by-ten\.safetensors: the model takes 100 inputs \(10 × 10 images\) but the data has 784 per example; use a model trained on this data set\n$/;
   await expectError(["eval", "--model", small, "--offline"], 1, message);
   await expectError(["train", "--init", small, "--epochs", "1", "--out", join(work, "never"), "--offline"], 1, message);
+});
+
+test("train: a loss that stops being finite exits 1 with the engine's message naming epoch and batch; no run folder", async () => {
+  const out = join(work, "diverged");
+  const run = await softmax(["train", "--lr", "1e6", "--softmax", "naive", "--epochs", "1", "--out", out, "--offline"], cache);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^softmax: error: training stopped: the loss is (NaN|-?Infinity) at epoch 1, batch \d+ \(both counted from 1\)\. .*lower the learning rate/);
+  assert.equal(run.stderr.split("\n").length, 2);
+  assert.match(run.stdout, /^Fashion-MNIST: .*\ntraining 1 epoch: lr 1000000, batch size 256, seed 0, naive softmax\n$/);
+  await assert.rejects(stat(out), /ENOENT/);
 });
 
 test("predict: a file that is not a PNG exits 1 naming it and what was expected", async () => {

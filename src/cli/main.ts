@@ -2,7 +2,7 @@
 // The `softmax` command line: global help/version, then dispatch to one command per file
 // (src/cli/<name>.ts, listed in COMMANDS). Exit codes: 0 ok, 1 failure, 2 bad command line.
 
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command, CommandIo } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
@@ -11,6 +11,7 @@ import { evalCommand } from "./eval.ts";
 import { predictCommand } from "./predict.ts";
 import { showCommand } from "./show.ts";
 import { trainCommand } from "./train.ts";
+import { packageVersion } from "./version.ts";
 import { messageOf, UsageError } from "./errors.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 
@@ -23,12 +24,6 @@ function findCommand(name: string): Command {
     throw new UsageError(`unknown command '${name}'; commands: ${[...COMMANDS.map((c) => c.name), "help"].join(", ")}`);
   }
   return command;
-}
-
-function version(): string {
-  // package.json sits two folders up from both src/cli/main.ts and dist/cli/main.js.
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
 }
 
 /** Runs the CLI on `argv` (the words after `softmax`) and returns the exit code; never exits itself. */
@@ -44,7 +39,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
       return 0;
     }
     if (first === "-v" || first === "--version") {
-      io.stdout.write(`${version()}\n`);
+      io.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
     if (first === "help") {

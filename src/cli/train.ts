@@ -21,6 +21,7 @@ import { loadModelOption, requireDataFolder, requireFile } from "./model-options
 import { runTraining } from "./train-runner.ts";
 import type { EpochRecord, TrainOutcome } from "./train-runner.ts";
 import { UsageError } from "./errors.ts";
+import { packageVersion } from "./version.ts";
 
 /** The chapter's settings (d2l §3.6): 10 epochs, lr 0.1, batch size 256. */
 export const TRAIN_DEFAULTS = { epochs: 10, lr: 0.1, batchSize: 256, seed: 0, softmax: "stable" } as const;
@@ -121,8 +122,8 @@ async function trainRun(values: {
   const animator = trainingAnimator(settings.epochs);
   const view = new LiveView(io.stdout, { mode, color: wantsColor(io.stdout, io.env), numEpochs: settings.epochs, examplesPerEpoch: train.n, animator });
   const headline =
-    `training softmax regression on ${info.title}: ${count(train.n)} train / ${count(test.n)} test images of ${info.rows} × ${info.cols}, ${classes} classes; ` +
-    `${settings.epochs} epochs, lr ${settings.lr}, batch size ${settings.batchSize}, seed ${settings.seed}, ${settings.numerics} softmax` +
+    `${info.title}: ${count(train.n)} train and ${count(test.n)} test images of ${info.rows} × ${info.cols} px, ${classes} classes\n` +
+    `training ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}: lr ${settings.lr}, batch size ${settings.batchSize}, seed ${settings.seed}, ${settings.numerics} softmax` +
     `${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}`;
   if (json) {
     io.stdout.write(`${JSON.stringify({ event: "start", dataset: info.name, dataDir: info.dir, trainCount: train.n, testCount: test.n, rows: info.rows, cols: info.cols, classes, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, softmax: settings.numerics, shuffle: settings.shuffle, init: settings.init ?? null })}\n`);
@@ -220,6 +221,7 @@ async function trainRun(values: {
       preds: evaluation.predictions.subarray(0, sampleCount),
     },
     ...(outcome.interrupted && { interrupted: { ...outcome.interrupted, epochsCompleted: outcome.history.length } }),
+    version: packageVersion(),
   });
 
   const folder = shownPath(dir, cwd);
@@ -242,8 +244,7 @@ async function trainRun(values: {
     if (outcome.interrupted) {
       const done = outcome.history.length;
       io.stdout.write(
-        `interrupted in epoch ${outcome.interrupted.epoch} of ${settings.epochs} (after batch ${outcome.interrupted.batch}): ` +
-          `saved the model and report for the ${done} completed epoch${done === 1 ? "" : "s"}\n`,
+        `interrupted in epoch ${outcome.interrupted.epoch} of ${settings.epochs} (batch ${outcome.interrupted.batch}): saved the run for the ${done} completed epoch${done === 1 ? "" : "s"}\n`,
       );
     }
     if (last) {

@@ -95,6 +95,7 @@ h2 { margin: 0 0 14px; font-size: 16px; font-weight: 650; }
 .row.classes { grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); }
 @media (max-width: 900px) { .row.two, .row.classes { grid-template-columns: minmax(0, 1fr); } }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 0; min-width: 0; }
+.block { margin-bottom: 18px; }
 .picture { overflow-x: auto; }
 .picture svg, .picture img { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 .caption { margin: 12px 0 0; color: var(--muted); font-size: 13px; }
@@ -191,8 +192,9 @@ function confusionTable(d: ReportData): string {
       const title = `true ${names[t] ?? t}, predicted ${names[p] ?? p}: ${count(v)} (${percent(share, 1)} of ${names[t] ?? t})`;
       if (v === 0) return `<td class="zero" title="${esc(title)}">0</td>`;
       const diagonal = p === t;
-      const t01 = diagonal ? share : maxOff > 0 ? Math.sqrt(share / maxOff) : 0;
-      const colour = ramp(diagonal ? BLUES : REDS, diagonal ? 0.15 + 0.85 * t01 : 0.1 + 0.8 * t01);
+      // The diagonal on the row's share; mistakes relative to the largest mistake, so they read on one scale.
+      const t01 = diagonal ? share : maxOff > 0 ? share / maxOff : 0;
+      const colour = ramp(diagonal ? BLUES : REDS, diagonal ? 0.15 + 0.85 * t01 : 0.06 + 0.8 * t01);
       const dark = diagonal ? t01 > 0.45 : t01 > 0.6;
       return `<td style="background:${css(colour)};color:${dark ? "#ffffff" : "#1d2430"}" title="${esc(title)}">${count(v)}</td>`;
     });
@@ -251,9 +253,9 @@ ${epochTable(d.history)}
 </figure>
 <section class="panel"><h2>Settings</h2>${settingsTable(d.settings)}</section>
 </div>
-<figure class="row panel"><h2>Predictions</h2><div class="picture">${pngImg(images.predictions, "the first test images with their true and predicted labels")}</div>
+<figure class="panel block"><h2>Predictions</h2><div class="picture">${pngImg(images.predictions, "the first test images with their true and predicted labels")}</div>
 <figcaption class="caption">The first ${Math.min(18, d.testCount)} test images: true label above the predicted one; mistakes framed in red.</figcaption></figure>
-<figure class="row panel"><h2>Weights</h2><div class="picture">${pngImg(images.weights, "the learned weight template of each class")}</div>
+<figure class="panel block"><h2>Weights</h2><div class="picture">${pngImg(images.weights, "the learned weight template of each class")}</div>
 <figcaption class="caption">Each class's ${count(d.rows * d.cols)} weights drawn as a ${d.rows} × ${d.cols} template: red pixels raise the class's score, blue ones lower it, white ones do not matter.</figcaption></figure>
 <div class="row classes">
 <section class="panel"><h2>Per-class accuracy</h2>${perClassTable(d)}<p class="caption">Share of each class's test images classified correctly; red bars are more than 10 points below the overall ${percent(d.testAccuracy, 1)}.</p></section>
