@@ -281,7 +281,7 @@ export const trainCommand = defineCommand({
       valueName: "KIND",
       choices: ["stable", "naive"],
       defaultText: "stable",
-      description: "stable: cross-entropy from logits (log-sum-exp); naive: the chapter's softmax, then −log ŷ[y]",
+      description: "stable: cross-entropy from logits; naive: the chapter's softmax, then −log ŷ[y]",
     },
     init: { type: "string", valueName: "MODEL", description: "Start from a model file's weights (its shape must fit the data set)" },
     "no-shuffle": { type: "boolean", description: "Keep the training batches in file order" },
@@ -293,7 +293,7 @@ export const trainCommand = defineCommand({
     { command: "softmax train --epochs 3 --lr 0.05 --out runs/quick", description: "A shorter run with its files in runs/quick/" },
     { command: "softmax train --softmax naive --seed 1", description: "The chapter's naive softmax + cross-entropy, another initialisation" },
     { command: "softmax train --init runs/quick/model.safetensors --no-shuffle", description: "Continue from a saved model, batches in file order" },
-    { command: "softmax train --data ./my-idx --json | jq .testAcc", description: "Train on an IDX data set of one's own, metrics as JSON lines" },
+    { command: "softmax train --data ./my-idx --json > log.jsonl", description: "Train on an IDX data set of one's own; JSON lines for machines" },
   ],
   async run(values, _positionals, io) {
     return trainRun(values, io);
