@@ -36,10 +36,15 @@ export function halfBlockLines(pixels: Uint8Array, width: number, height: number
   const lines: string[] = [];
   for (let y = 0; y < height; y += 2) {
     let line = "";
+    let lastFg = "";
+    let lastBg = "";
     for (let x = 0; x < width; x++) {
-      const top = pixels[y * width + x] ?? 0;
-      const bottom = y + 1 < height ? (pixels[(y + 1) * width + x] ?? 0) : 0;
-      line += `${fg(top, depth)}${bg(bottom, depth)}▀`;
+      const top = fg(pixels[y * width + x] ?? 0, depth);
+      const bottom = bg(y + 1 < height ? (pixels[(y + 1) * width + x] ?? 0) : 0, depth);
+      // Only colour changes are written: flat backgrounds cost one escape per run, not per cell.
+      line += `${top === lastFg ? "" : top}${bottom === lastBg ? "" : bottom}▀`;
+      lastFg = top;
+      lastBg = bottom;
     }
     lines.push(line + RESET);
   }

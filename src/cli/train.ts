@@ -138,6 +138,7 @@ async function trainRun(values: {
     outcome = await runTraining(
       { train, test, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, numerics: settings.numerics, shuffle: settings.shuffle, W, b },
       {
+        onStart: ({ numBatches }) => view.batch({ epoch: 1, batch: 0, numBatches, examples: 0 }),
         onBatch: (p) => view.batch(p),
         onEpoch: (record) => {
           animator.add(record.epoch, [record.trainLoss, record.trainAcc, record.testAcc]);
