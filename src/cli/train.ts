@@ -63,6 +63,11 @@ function settingRows(s: Settings, info: DatasetInfo, kernels: string): [string, 
   ];
 }
 
+/** "interrupted after epoch 2 of 10" (between epochs) or "interrupted in epoch 3 of 10 (after batch 17)". */
+export function interruptedWhere(at: { epoch: number; batch: number }, numEpochs: number): string {
+  return at.batch === 0 ? `interrupted after epoch ${at.epoch - 1} of ${numEpochs}` : `interrupted in epoch ${at.epoch} of ${numEpochs} (after batch ${at.batch})`;
+}
+
 /** The d2l chapter's closing checks, reported (not raised). */
 function chapterChecks(last: EpochRecord): string {
   const check = (label: string, ok: boolean) => `${label} ${ok ? "✓" : "✗"}`;
@@ -245,7 +250,7 @@ async function trainRun(values: {
     if (outcome.interrupted) {
       const done = outcome.history.length;
       io.stdout.write(
-        `interrupted in epoch ${outcome.interrupted.epoch} of ${settings.epochs} (batch ${outcome.interrupted.batch}): saved the run for the ${done} completed epoch${done === 1 ? "" : "s"}\n`,
+        `${interruptedWhere(outcome.interrupted, settings.epochs)}: saved the run for the ${done} completed epoch${done === 1 ? "" : "s"}\n`,
       );
     }
     if (last) {

@@ -223,8 +223,11 @@ export function renderReport(d: ReportData, images: ReportImages): string {
   const when = `${d.startedAt.getFullYear()}-${pad(d.startedAt.getMonth() + 1)}-${pad(d.startedAt.getDate())} ${pad(d.startedAt.getHours())}:${pad(d.startedAt.getMinutes())}`;
   const epochs = d.history.length;
   const notice = d.interrupted
-    ? `<p class="notice"><strong>Interrupted.</strong> Training was stopped with Ctrl-C during epoch ${d.interrupted.epoch} of ${d.numEpochs} ` +
-      `(after batch ${d.interrupted.batch}). The model and this report hold the ${d.interrupted.epochsCompleted} completed ` +
+    ? `<p class="notice"><strong>Interrupted.</strong> Training was stopped with Ctrl-C ` +
+      (d.interrupted.batch === 0
+        ? `after epoch ${d.interrupted.epoch - 1} of ${d.numEpochs}. `
+        : `during epoch ${d.interrupted.epoch} of ${d.numEpochs} (after batch ${d.interrupted.batch}). `) +
+      `The model and this report hold the ${d.interrupted.epochsCompleted} completed ` +
       `epoch${d.interrupted.epochsCompleted === 1 ? "" : "s"}${d.interrupted.epochsCompleted === 0 ? " — that is, the initial weights" : ""}.</p>`
     : "";
   const classes = d.classNames.length;
