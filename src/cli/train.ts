@@ -2,7 +2,7 @@
 // IDX data set, with the live terminal Animator, Ctrl-C that saves what is done, and the run folder.
 
 import { stat } from "node:fs/promises";
-import { relative, sep } from "node:path";
+import { basename, relative, sep } from "node:path";
 import { loadDataset } from "../data/load.ts";
 import type { DatasetInfo } from "../data/load.ts";
 import { PIXEL_PREPROCESSING } from "../io/model.ts";
@@ -12,11 +12,13 @@ import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
 import { Rng } from "../tensor/random.ts";
 import { trainingAnimator } from "../viz/animator.ts";
+import type { Animator } from "../viz/animator.ts";
 import { defineCommand } from "./command.ts";
-import type { CommandIo } from "./command.ts";
+import type { CommandIo, OptionSpec, OptionValues } from "./command.ts";
 import { dataOptions, loadOptionsFrom } from "./data-options.ts";
 import { evaluateSplit, regressionFrom } from "./evaluation.ts";
 import { LiveView, viewModeFor, wantsColor } from "./live-view.ts";
+import type { ViewMode } from "./live-view.ts";
 import { loadModelOption, requireDataFolder, requireFile } from "./model-options.ts";
 import { runTraining } from "./train-runner.ts";
 import type { EpochRecord, TrainOutcome } from "./train-runner.ts";
@@ -74,20 +76,135 @@ function chapterChecks(last: EpochRecord): string {
   return `chapter checks: ${check("train loss < 0.5", last.trainLoss < 0.5)}, ${check("train acc > 0.7", last.trainAcc > 0.7)}, ${check("test acc > 0.7", last.testAcc > 0.7)}`;
 }
 
-async function trainRun(values: {
-  dataset?: string | undefined;
-  data?: string | undefined;
-  offline?: boolean | undefined;
-  epochs?: number | undefined;
-  lr?: number | undefined;
-  "batch-size"?: number | undefined;
-  seed?: number | undefined;
-  softmax?: string | undefined;
-  init?: string | undefined;
-  "no-shuffle"?: boolean | undefined;
-  out?: string | undefined;
-  json?: boolean | undefined;
-}, io: CommandIo): Promise<number> {
+/** The flags of `softmax train`. */
+const trainOptions = {
+  ...dataOptions,
+  epochs: { type: "integer", valueName: "N", min: 1, defaultText: "10", description: "Passes over the training set" },
+  lr: { type: "number", valueName: "RATE", greaterThan: 0, defaultText: "0.1", description: "Learning rate of minibatch SGD" },
+  "batch-size": { type: "integer", valueName: "N", min: 1, defaultText: "256", description: "Examples per minibatch" },
+  seed: { type: "integer", valueName: "N", min: 0, max: 4294967295, defaultText: "0", description: "Seed of the initial weights and the shuffling" },
+  softmax: {
+    type: "string",
+    valueName: "KIND",
+    choices: ["stable", "naive"],
+    defaultText: "stable",
+    description: "stable: cross-entropy from logits; naive: the chapter's softmax, then −log ŷ[y]",
+  },
+  init: { type: "string", valueName: "MODEL", description: "Start from a model file's weights (its shape must fit the data set)" },
+  "no-shuffle": { type: "boolean", description: "Keep the training batches in file order" },
+  out: { type: "string", valueName: "DIR", description: "Write the run's files into DIR instead of runs/<time>/" },
+  json: { type: "boolean", description: "Print one JSON object per epoch and a final summary object instead" },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Checks the files and folders named on the command line before any data is read (exit 2 when wrong). */
+async function checkPaths(values: OptionValues<typeof trainOptions>): Promise<void> {
+  await requireDataFolder("train", values.data);
+  if (values.init !== undefined) await requireFile("train", "--init", values.init);
+  if (values.out !== undefined) {
+    const st = await stat(values.out).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new UsageError(`softmax train: --out ${values.out}: exists and is not a folder; expected a folder for the run's files`);
+  }
+}
+
+/** The starting weights: a model file's (shape checked against the data), else W ~ Normal(0, 0.01²), b = 0. */
+async function startingWeights(s: Settings, info: DatasetInfo): Promise<{ W: Float32Array; b: Float32Array }> {
+  const inputs = info.rows * info.cols;
+  if (s.init !== undefined) {
+    const init = await loadModelOption("train", s.init, { inputs, classes: info.numClasses });
+    return { W: Float32Array.from(init.W), b: Float32Array.from(init.b) };
+  }
+  const fresh = new SoftmaxRegression({ numInputs: inputs, numOutputs: info.numClasses, rng: new Rng(s.seed), numerics: s.numerics });
+  return { W: fresh.W.data, b: fresh.b.data };
+}
+
+/** The model file's contents: the weights at the end of the last completed epoch, with what produced them. */
+function modelOf(s: Settings, info: DatasetInfo, outcome: TrainOutcome, start: { W: Float32Array; b: Float32Array }, times: { startedAt: Date; seconds: number }): SoftmaxModel {
+  const last = outcome.history.at(-1);
+  return {
+    W: last?.W ?? start.W,
+    b: last?.b ?? start.b,
+    inputs: info.rows * info.cols,
+    classes: info.numClasses,
+    classNames: [...info.classNames],
+    inputShape: [info.rows, info.cols],
+    preprocessing: PIXEL_PREPROCESSING,
+    training: {
+      dataset: info.name,
+      dataTitle: info.title,
+      dataDir: info.dir,
+      epochs: s.epochs,
+      epochsCompleted: outcome.history.length,
+      lr: s.lr,
+      batchSize: s.batchSize,
+      seed: s.seed,
+      softmax: s.numerics,
+      shuffle: s.shuffle,
+      init: s.init ?? null,
+      interrupted: outcome.interrupted !== undefined,
+      kernels: outcome.kernels,
+      startedAt: times.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    },
+    metrics: last
+      ? { epochs: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc, seconds: round3(times.seconds) }
+      : { epochs: 0, seconds: round3(times.seconds) },
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** Trains on the worker thread while the live view shows it; Ctrl-C handling lives in runTraining. */
+async function trainWithView(
+  job: Parameters<typeof runTraining>[0],
+  view: LiveView,
+  animator: Animator,
+  quiet: { mode: ViewMode; stderr: CommandIo["stderr"] },
+): Promise<TrainOutcome> {
+  view.start();
+  try {
+    const outcome = await runTraining(job, {
+      onStart: ({ numBatches }) => view.batch({ epoch: 1, batch: 0, numBatches, examples: 0 }),
+      onBatch: (p) => view.batch(p),
+      onEpoch: (record) => {
+        animator.add(record.epoch, [record.trainLoss, record.trainAcc, record.testAcc]);
+        view.epoch(record, record.seconds);
+      },
+      onStopRequested: () => {
+        view.stopRequested();
+        if (quiet.mode !== "tty") quiet.stderr.write("interrupt: stopping after the current batch to save the run (Ctrl-C again to abort)\n");
+      },
+      onAbort: () => {
+        view.abort();
+        quiet.stderr.write("aborted: nothing more was written\n");
+      },
+    });
+    view.finish();
+    return outcome;
+  } catch (error) {
+    view.abort();
+    throw error;
+  }
+}
+
+/** What the terminal shows after training: why it stopped, the final metrics, the chapter's checks, the folder. */
+function summaryText(s: Settings, outcome: TrainOutcome, testAcc: number, seconds: number, folder: string): string {
+  const lines: string[] = [];
+  const done = outcome.history.length;
+  const last = outcome.history.at(-1);
+  if (outcome.interrupted) lines.push(`${interruptedWhere(outcome.interrupted, s.epochs)}: saved the run for the ${done} completed epoch${done === 1 ? "" : "s"}`);
+  if (last) {
+    lines.push(`final (epoch ${last.epoch}): train loss ${last.trainLoss.toFixed(4)}  train acc ${last.trainAcc.toFixed(4)}  test acc ${last.testAcc.toFixed(4)}  (${seconds.toFixed(1)} s)`);
+    lines.push(chapterChecks(last));
+  } else {
+    lines.push(`no epoch completed; the saved model holds the initial weights (test acc ${testAcc.toFixed(4)})`);
+  }
+  lines.push(`run folder: ${folder}${sep}  (open ${folder}${sep}report.html)`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo): Promise<number> {
   const settings: Settings = {
     epochs: values.epochs ?? TRAIN_DEFAULTS.epochs,
     lr: values.lr ?? TRAIN_DEFAULTS.lr,
@@ -97,119 +214,44 @@ async function trainRun(values: {
     shuffle: values["no-shuffle"] !== true,
     init: values.init,
   };
-  await requireDataFolder("train", values.data);
-  if (values.init !== undefined) await requireFile("train", "--init", values.init);
-  if (values.out !== undefined) {
-    const st = await stat(values.out).catch(() => undefined);
-    if (st && !st.isDirectory()) throw new UsageError(`softmax train: --out ${values.out}: exists and is not a folder; expected a folder for the run's files`);
-  }
+  await checkPaths(values);
   const cwd = process.cwd();
   const startedAt = new Date();
-
   const { train, test, info } = await loadDataset(loadOptionsFrom(values, io));
   for (const note of info.notes) io.stderr.write(`note: ${note}\n`);
-  const inputs = info.rows * info.cols;
-  const classes = info.numClasses;
-  let W: Float32Array;
-  let b: Float32Array;
-  if (settings.init !== undefined) {
-    const init = await loadModelOption("train", settings.init, { inputs, classes });
-    W = Float32Array.from(init.W);
-    b = Float32Array.from(init.b);
-  } else {
-    const fresh = new SoftmaxRegression({ numInputs: inputs, numOutputs: classes, rng: new Rng(settings.seed), numerics: settings.numerics });
-    W = fresh.W.data;
-    b = fresh.b.data;
-  }
+  const start = await startingWeights(settings, info);
 
   const json = values.json === true;
   const mode = viewModeFor(io.stdout, io.env, json);
+  if (json) {
+    const { epochs, lr, batchSize, seed, numerics: softmax, shuffle } = settings;
+    const header = { event: "start", dataset: info.name, dataDir: info.dir, trainCount: train.n, testCount: test.n, rows: info.rows, cols: info.cols, classes: info.numClasses };
+    io.stdout.write(`${JSON.stringify({ ...header, epochs, lr, batchSize, seed, softmax, shuffle, init: settings.init ?? null })}\n`);
+  } else {
+    io.stdout.write(
+      `${info.title}: ${count(train.n)} train and ${count(test.n)} test images of ${info.rows} × ${info.cols} px, ${info.numClasses} classes\n` +
+        `training ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}: lr ${settings.lr}, batch size ${settings.batchSize}, seed ${settings.seed}, ` +
+        `${settings.numerics} softmax${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}\n`,
+    );
+  }
+
   const animator = trainingAnimator(settings.epochs);
   const view = new LiveView(io.stdout, { mode, color: wantsColor(io.stdout, io.env), numEpochs: settings.epochs, examplesPerEpoch: train.n, animator });
-  const headline =
-    `${info.title}: ${count(train.n)} train and ${count(test.n)} test images of ${info.rows} × ${info.cols} px, ${classes} classes\n` +
-    `training ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}: lr ${settings.lr}, batch size ${settings.batchSize}, seed ${settings.seed}, ${settings.numerics} softmax` +
-    `${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}`;
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ event: "start", dataset: info.name, dataDir: info.dir, trainCount: train.n, testCount: test.n, rows: info.rows, cols: info.cols, classes, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, softmax: settings.numerics, shuffle: settings.shuffle, init: settings.init ?? null })}\n`);
-  } else {
-    io.stdout.write(`${headline}\n`);
-  }
-
   const started = performance.now();
-  let outcome: TrainOutcome;
-  view.start();
-  try {
-    outcome = await runTraining(
-      { train, test, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, numerics: settings.numerics, shuffle: settings.shuffle, W, b },
-      {
-        onStart: ({ numBatches }) => view.batch({ epoch: 1, batch: 0, numBatches, examples: 0 }),
-        onBatch: (p) => view.batch(p),
-        onEpoch: (record) => {
-          animator.add(record.epoch, [record.trainLoss, record.trainAcc, record.testAcc]);
-          view.epoch(record, record.seconds);
-        },
-        onStopRequested: () => {
-          view.stopRequested();
-          if (mode !== "tty") io.stderr.write("interrupt: stopping after the current batch to save the run (Ctrl-C again to abort)\n");
-        },
-        onAbort: () => {
-          view.abort();
-          io.stderr.write("aborted: nothing more was written\n");
-        },
-      },
-    );
-  } catch (error) {
-    view.abort();
-    throw error;
-  }
-  view.finish();
+  const { epochs, lr, batchSize, seed, numerics, shuffle } = settings;
+  const outcome = await trainWithView({ train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start }, view, animator, { mode, stderr: io.stderr });
   const seconds = (performance.now() - started) / 1000;
 
-  // The weights of the last completed epoch (or the starting ones if none completed).
-  const last = outcome.history.at(-1);
-  const finalW = last?.W ?? W;
-  const finalB = last?.b ?? b;
-  const finishedAt = new Date();
-  const model: SoftmaxModel = {
-    W: finalW,
-    b: finalB,
-    inputs,
-    classes,
-    classNames: [...info.classNames],
-    inputShape: [info.rows, info.cols],
-    preprocessing: PIXEL_PREPROCESSING,
-    training: {
-      dataset: info.name,
-      dataTitle: info.title,
-      dataDir: info.dir,
-      epochs: settings.epochs,
-      epochsCompleted: outcome.history.length,
-      lr: settings.lr,
-      batchSize: settings.batchSize,
-      seed: settings.seed,
-      softmax: settings.numerics,
-      shuffle: settings.shuffle,
-      init: settings.init ?? null,
-      interrupted: outcome.interrupted !== undefined,
-      kernels: outcome.kernels,
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-    },
-    metrics: {},
-  };
+  const model = modelOf(settings, info, outcome, start, { startedAt, seconds });
   // The same call train makes after each epoch, so the accuracy equals the last epoch's test accuracy.
   const evaluation = evaluateSplit(regressionFrom(model).net, test, settings.batchSize);
-  model.metrics = last
-    ? { epochs: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc, seconds: Math.round(seconds * 1000) / 1000 }
-    : { epochs: 0, testAcc: evaluation.accuracy, seconds: Math.round(seconds * 1000) / 1000 };
-
+  if (outcome.history.length === 0) model.metrics["testAcc"] = evaluation.accuracy;
   const sampleCount = Math.min(18, test.n);
   const dir = await makeRunFolder({ ...(values.out !== undefined && { out: values.out }), cwd, date: startedAt });
   const files = await writeRunFolder(dir, {
     model,
     datasetTitle: info.title,
-    runName: dir.split(sep).at(-1) ?? dir,
+    runName: basename(dir),
     startedAt,
     seconds,
     numEpochs: settings.epochs,
@@ -222,7 +264,7 @@ async function trainRun(values: {
     perClass: evaluation.perClass,
     confusion: evaluation.confusion,
     sample: {
-      images: test.images.subarray(0, sampleCount * inputs),
+      images: test.images.subarray(0, sampleCount * info.rows * info.cols),
       trues: test.labels.subarray(0, sampleCount),
       preds: evaluation.predictions.subarray(0, sampleCount),
     },
@@ -230,36 +272,13 @@ async function trainRun(values: {
     version: packageVersion(),
   });
 
-  const folder = shownPath(dir, cwd);
   if (json) {
-    io.stdout.write(
-      `${JSON.stringify({
-        event: "summary",
-        epochs: outcome.history.length,
-        numEpochs: settings.epochs,
-        interrupted: outcome.interrupted !== undefined,
-        trainLoss: last?.trainLoss ?? null,
-        trainAcc: last?.trainAcc ?? null,
-        testAcc: evaluation.accuracy,
-        seconds: Math.round(seconds * 1000) / 1000,
-        runFolder: dir,
-        files,
-      })}\n`,
-    );
+    const last = outcome.history.at(-1);
+    const summary = { event: "summary", epochs: outcome.history.length, numEpochs: settings.epochs, interrupted: outcome.interrupted !== undefined };
+    const metrics = { trainLoss: last?.trainLoss ?? null, trainAcc: last?.trainAcc ?? null, testAcc: evaluation.accuracy, seconds: round3(seconds) };
+    io.stdout.write(`${JSON.stringify({ ...summary, ...metrics, runFolder: dir, files })}\n`);
   } else {
-    if (outcome.interrupted) {
-      const done = outcome.history.length;
-      io.stdout.write(
-        `${interruptedWhere(outcome.interrupted, settings.epochs)}: saved the run for the ${done} completed epoch${done === 1 ? "" : "s"}\n`,
-      );
-    }
-    if (last) {
-      io.stdout.write(`final (epoch ${last.epoch}): train loss ${last.trainLoss.toFixed(4)}  train acc ${last.trainAcc.toFixed(4)}  test acc ${last.testAcc.toFixed(4)}  (${seconds.toFixed(1)} s)\n`);
-      io.stdout.write(`${chapterChecks(last)}\n`);
-    } else {
-      io.stdout.write(`no epoch completed; the saved model holds the initial weights (test acc ${evaluation.accuracy.toFixed(4)})\n`);
-    }
-    io.stdout.write(`run folder: ${folder}${sep}  (open ${folder}${sep}report.html)\n`);
+    io.stdout.write(summaryText(settings, outcome, evaluation.accuracy, seconds, shownPath(dir, cwd)));
   }
   return outcome.interrupted ? 130 : 0;
 }
@@ -276,24 +295,7 @@ export const trainCommand = defineCommand({
     "predictions.png, weights.png, confusion.csv and report.html, and prints its path and the final metrics.\n" +
     "Ctrl-C stops after the current batch and saves the run for the epochs completed (exit 130); a second\n" +
     "Ctrl-C aborts at once. A non-finite loss stops training with exit 1, naming the epoch and batch.",
-  options: {
-    ...dataOptions,
-    epochs: { type: "integer", valueName: "N", min: 1, defaultText: "10", description: "Passes over the training set" },
-    lr: { type: "number", valueName: "RATE", greaterThan: 0, defaultText: "0.1", description: "Learning rate of minibatch SGD" },
-    "batch-size": { type: "integer", valueName: "N", min: 1, defaultText: "256", description: "Examples per minibatch" },
-    seed: { type: "integer", valueName: "N", min: 0, max: 4294967295, defaultText: "0", description: "Seed of the initial weights and the shuffling" },
-    softmax: {
-      type: "string",
-      valueName: "KIND",
-      choices: ["stable", "naive"],
-      defaultText: "stable",
-      description: "stable: cross-entropy from logits; naive: the chapter's softmax, then −log ŷ[y]",
-    },
-    init: { type: "string", valueName: "MODEL", description: "Start from a model file's weights (its shape must fit the data set)" },
-    "no-shuffle": { type: "boolean", description: "Keep the training batches in file order" },
-    out: { type: "string", valueName: "DIR", description: "Write the run's files into DIR instead of runs/<time>/" },
-    json: { type: "boolean", description: "Print one JSON object per epoch and a final summary object instead" },
-  },
+  options: trainOptions,
   examples: [
     { command: "softmax train", description: "The chapter's run: 10 epochs, lr 0.1, batch size 256, on Fashion-MNIST" },
     { command: "softmax train --epochs 3 --lr 0.05 --out runs/quick", description: "A shorter run with its files in runs/quick/" },
