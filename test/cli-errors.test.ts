@@ -74,7 +74,7 @@ test("bad command lines exit 2 with one line saying what is wrong and what is ac
     [["predict", "--model", "m", "--index", "-3"], /^softmax predict: --index must be an integer of at least 0; got '-3'\n$/],
     [["predict", "--model", "m", join(work, "no.png")], /^softmax predict: image .*no\.png: no such file\n$/],
     [["show", "--split", "validation"], /^softmax show: --split must be one of train, test; got 'validation'\n$/],
-    [["show", "-n", "0"], /^softmax show: --n must be an integer from 1 to 1000; got '0'\n$/],
+    [["show", "-n", "0"], /^softmax show: -n must be an integer from 1 to 1000; got '0'\n$/],
   ];
   for (const [args, message] of cases) await expectError(args, 2, message);
 });

@@ -105,6 +105,11 @@ function usageErrorFrom<O extends Record<string, OptionSpec>>(error: unknown, co
   }
 }
 
+/** How a flag is written in messages: `-n` for a one-letter name, `--epochs` otherwise. */
+function shown(name: string): string {
+  return name.length === 1 ? `-${name}` : `--${name}`;
+}
+
 /** "an integer", "a number greater than 0", "an integer from 0 to 9", … as the spec allows. */
 function numberWanted(spec: OptionSpec): string {
   const kind = spec.type === "integer" ? "an integer" : "a number";
@@ -118,7 +123,7 @@ function numberWanted(spec: OptionSpec): string {
 function convert(name: string, spec: OptionSpec, raw: string | boolean, command: string): string | boolean | number {
   if (typeof raw === "boolean") return raw;
   if (spec.choices && !spec.choices.includes(raw)) {
-    throw new UsageError(`softmax ${command}: --${name} must be one of ${spec.choices.join(", ")}; got '${raw}'`);
+    throw new UsageError(`softmax ${command}: ${shown(name)} must be one of ${spec.choices.join(", ")}; got '${raw}'`);
   }
   if (spec.type === "number" || spec.type === "integer") {
     const value = raw.trim() === "" ? Number.NaN : Number(raw);
@@ -127,7 +132,7 @@ function convert(name: string, spec: OptionSpec, raw: string | boolean, command:
       (spec.greaterThan === undefined || value > spec.greaterThan) &&
       (spec.min === undefined || value >= spec.min) &&
       (spec.max === undefined || value <= spec.max);
-    if (!ok) throw new UsageError(`softmax ${command}: --${name} must be ${numberWanted(spec)}; got '${raw}'`);
+    if (!ok) throw new UsageError(`softmax ${command}: ${shown(name)} must be ${numberWanted(spec)}; got '${raw}'`);
     return value;
   }
   return raw;
