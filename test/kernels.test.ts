@@ -5,11 +5,12 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { BinaryOp, Kernels, UnaryOp } from "../src/kernels/kernels.ts";
 import { ref } from "../src/kernels/ref.ts";
+import { selectKernels } from "../src/kernels/select.ts";
 import { Rng } from "../src/tensor/random.ts";
 import { allClose, TOL } from "./helpers/allclose.ts";
 
-/** Every Kernels implementation the suite runs over. */
-const implementations: Kernels[] = [ref];
+/** Every Kernels implementation the suite runs over: the reference and the WebAssembly SIMD set (`npm run build`). */
+const implementations: Kernels[] = [ref, (await selectKernels("wasm")).kernels];
 
 const f32 = Math.fround;
 
@@ -17,10 +18,18 @@ function random(n: number, rng: Rng, lo = -1, hi = 1): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform());
 }
 
-/** Sizes that are not multiples of 4 or 2, plus single rows, columns and classes. */
+/** Sizes that are not multiples of 4 or 2, plus single rows, columns and classes, and the chapter's batch. */
 const matmulSizes: [number, number, number][] = [
   [1, 1, 1], [1, 7, 1], [5, 3, 1], [1, 9, 10], [7, 13, 9], [4, 784, 10], [3, 5, 10], [9, 1, 3], [13, 17, 11], [6, 4, 2],
+  [37, 50, 3], [256, 784, 10],
 ];
+
+/**
+ * Tolerance of the matrix products against float64. The reference sums in float64 and rounds once; the SIMD
+ * kernels sum in float32, four lanes of k/4 terms each, so their error grows like √k·ε·Σ|a·b| (about 3e-6
+ * at k = 784 here): the "reordered" tolerance. A wrong kernel (a term missed or doubled) is off by ~0.1.
+ */
+const productTol = (kernels: Kernels) => (kernels === ref ? TOL.float32 : TOL.reordered);
 
 function naiveMatmul(A: (i: number, p: number) => number, B: (p: number, j: number) => number, m: number, k: number, n: number): Float64Array {
   const out = new Float64Array(m * n);
@@ -40,7 +49,7 @@ for (const kernels of implementations) {
       for (const [m, k, n] of matmulSizes) {
         const a = random(m * k, rng), b = random(k * n, rng), out = new Float32Array(m * n).fill(Number.NaN);
         kernels.matmul(a, b, out, m, k, n);
-        allClose(out, naiveMatmul((i, p) => a[i * k + p]!, (p, j) => b[p * n + j]!, m, k, n), TOL.float32, `[${m},${k}]·[${k},${n}]`);
+        allClose(out, naiveMatmul((i, p) => a[i * k + p]!, (p, j) => b[p * n + j]!, m, k, n), productTol(kernels), `[${m},${k}]·[${k},${n}]`);
       }
     });
 
@@ -48,7 +57,7 @@ for (const kernels of implementations) {
       for (const [m, k, n] of matmulSizes) {
         const a = random(m * k, rng), b = random(m * n, rng), out = new Float32Array(k * n).fill(Number.NaN);
         kernels.matmulAtB(a, b, out, m, k, n);
-        allClose(out, naiveMatmul((p, i) => a[i * k + p]!, (i, j) => b[i * n + j]!, k, m, n), TOL.float32, `[${m},${k}]ᵀ·[${m},${n}]`);
+        allClose(out, naiveMatmul((p, i) => a[i * k + p]!, (i, j) => b[i * n + j]!, k, m, n), productTol(kernels), `[${m},${k}]ᵀ·[${m},${n}]`);
       }
     });
 
@@ -56,7 +65,7 @@ for (const kernels of implementations) {
       for (const [m, n, k] of matmulSizes) {
         const a = random(m * n, rng), b = random(k * n, rng), out = new Float32Array(m * k).fill(Number.NaN);
         kernels.matmulABt(a, b, out, m, n, k);
-        allClose(out, naiveMatmul((i, j) => a[i * n + j]!, (j, p) => b[p * n + j]!, m, n, k), TOL.float32, `[${m},${n}]·[${k},${n}]ᵀ`);
+        allClose(out, naiveMatmul((i, j) => a[i * n + j]!, (j, p) => b[p * n + j]!, m, n, k), productTol(kernels), `[${m},${n}]·[${k},${n}]ᵀ`);
       }
     });
 

@@ -1,0 +1,156 @@
+// AssemblyScript: the two matrix kernels every product reduces to, on f32x4 lanes and register blocks.
+// dotRows (out = a·bᵀ, rows against rows) and dotColumnsT (outᵀ = aᵀ·b); pointers are byte addresses.
+
+/** The sum of the four lanes of `v`, in a fixed order: (l0 + l1) + (l2 + l3). */
+// @ts-ignore: decorator
+@inline export function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Σ_{j in [from, n)} a[j] · b[j] in float32, the scalar tail of a row that SIMD did not cover. */
+// @ts-ignore: decorator
+@inline function tail(a: usize, b: usize, from: i32, n: i32): f32 {
+  let s: f32 = 0;
+  for (let j = from; j < n; j++) s += load<f32>(a + (<usize>j << 2)) * load<f32>(b + (<usize>j << 2));
+  return s;
+}
+
+/** Dot product of two rows of n floats: four lanes over the multiple-of-4 part, then the scalar tail. */
+// @ts-ignore: decorator
+@inline function dot(a: usize, b: usize, n: i32): f32 {
+  const n4 = n & ~3;
+  let s = f32x4.splat(0);
+  for (let j = 0; j < n4; j += 4) {
+    const o = <usize>j << 2;
+    s = f32x4.add(s, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  return hsum(s) + tail(a, b, n4, n);
+}
+
+/**
+ * out[i, p] = scale · Σ_j a[i, j] · b[p, j] + bias[p] (no bias when bias = 0): a [m, n], b [k, n], out [m, k].
+ * The forward pass X·W + b with W held transposed (Wᵀ [classes, inputs]), and the interface's a·bᵀ (scale 1).
+ * Four rows of `a` against two rows of `b` per step: 8 accumulators + 6 loads stay in the 16 vector
+ * registers (unrolling further makes V8 hoist the loads and spill the accumulators).
+ */
+export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
+  const row = <usize>n << 2;
+  const outRow = <usize>k << 2;
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const a0 = a + <usize>i * row, a1 = a0 + row, a2 = a1 + row, a3 = a2 + row;
+    const o0 = out + <usize>i * outRow, o1 = o0 + outRow, o2 = o1 + outRow, o3 = o2 + outRow;
+    let p = 0;
+    for (; p + 2 <= k; p += 2) {
+      const b0 = b + <usize>p * row, b1 = b0 + row;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let j = 0;
+      for (; j < n4; j += 4) {
+        const o = <usize>j << 2;
+        const w0 = v128.load(b0 + o), w1 = v128.load(b1 + o);
+        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o), x2 = v128.load(a2 + o), x3 = v128.load(a3 + o);
+        s00 = f32x4.add(s00, f32x4.mul(x0, w0)); s01 = f32x4.add(s01, f32x4.mul(x0, w1));
+        s10 = f32x4.add(s10, f32x4.mul(x1, w0)); s11 = f32x4.add(s11, f32x4.mul(x1, w1));
+        s20 = f32x4.add(s20, f32x4.mul(x2, w0)); s21 = f32x4.add(s21, f32x4.mul(x2, w1));
+        s30 = f32x4.add(s30, f32x4.mul(x3, w0)); s31 = f32x4.add(s31, f32x4.mul(x3, w1));
+      }
+      const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
+      const c1: f32 = bias ? load<f32>(bias + (<usize>p << 2), 4) : 0;
+      const q = <usize>p << 2;
+      store<f32>(o0 + q, scale * (hsum(s00) + tail(a0, b0, n4, n)) + c0); store<f32>(o0 + q, scale * (hsum(s01) + tail(a0, b1, n4, n)) + c1, 4);
+      store<f32>(o1 + q, scale * (hsum(s10) + tail(a1, b0, n4, n)) + c0); store<f32>(o1 + q, scale * (hsum(s11) + tail(a1, b1, n4, n)) + c1, 4);
+      store<f32>(o2 + q, scale * (hsum(s20) + tail(a2, b0, n4, n)) + c0); store<f32>(o2 + q, scale * (hsum(s21) + tail(a2, b1, n4, n)) + c1, 4);
+      store<f32>(o3 + q, scale * (hsum(s30) + tail(a3, b0, n4, n)) + c0); store<f32>(o3 + q, scale * (hsum(s31) + tail(a3, b1, n4, n)) + c1, 4);
+    }
+    if (p < k) {
+      // The last row of `b` when k is odd.
+      const b0 = b + <usize>p * row;
+      const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
+      const q = <usize>p << 2;
+      store<f32>(o0 + q, scale * dot(a0, b0, n) + c0);
+      store<f32>(o1 + q, scale * dot(a1, b0, n) + c0);
+      store<f32>(o2 + q, scale * dot(a2, b0, n) + c0);
+      store<f32>(o3 + q, scale * dot(a3, b0, n) + c0);
+    }
+  }
+  // The last m % 4 rows of `a`, one dot product at a time.
+  for (; i < m; i++) {
+    const ai = a + <usize>i * row;
+    for (let p = 0; p < k; p++) {
+      const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
+      store<f32>(out + <usize>i * outRow + (<usize>p << 2), scale * dot(ai, b + <usize>p * row, n) + c0);
+    }
+  }
+}
+
+/**
+ * outT[j, p] = Σ_i a[i, p] · b[i, j]: a [m, k], b [m, n], outT [n, k] (the transpose of aᵀ·b).
+ * The weight gradient Xᵀ·G written as dWᵀ [classes, inputs], the layout the forward pass reads.
+ * Sixteen columns of `a` (4 vectors) against two columns of `b` per step, summed down the m rows.
+ * `outT` is written, never read: m = 0 writes zeros.
+ */
+export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
+  const aRow = <usize>k << 2;
+  const bRow = <usize>n << 2;
+  let p = 0;
+  for (; p + 16 <= k; p += 16) {
+    const ap = a + (<usize>p << 2);
+    let j = 0;
+    for (; j + 2 <= n; j += 2) {
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      let ai = ap, bi = b + (<usize>j << 2);
+      for (let i = 0; i < m; i++, ai += aRow, bi += bRow) {
+        const g0 = v128.load32_splat(bi), g1 = v128.load32_splat(bi, 4);
+        const x0 = v128.load(ai), x1 = v128.load(ai, 16), x2 = v128.load(ai, 32), x3 = v128.load(ai, 48);
+        s00 = f32x4.add(s00, f32x4.mul(x0, g0)); s10 = f32x4.add(s10, f32x4.mul(x0, g1));
+        s01 = f32x4.add(s01, f32x4.mul(x1, g0)); s11 = f32x4.add(s11, f32x4.mul(x1, g1));
+        s02 = f32x4.add(s02, f32x4.mul(x2, g0)); s12 = f32x4.add(s12, f32x4.mul(x2, g1));
+        s03 = f32x4.add(s03, f32x4.mul(x3, g0)); s13 = f32x4.add(s13, f32x4.mul(x3, g1));
+      }
+      const o0 = outT + <usize>j * aRow + (<usize>p << 2), o1 = o0 + aRow;
+      v128.store(o0, s00); v128.store(o0, s01, 16); v128.store(o0, s02, 32); v128.store(o0, s03, 48);
+      v128.store(o1, s10); v128.store(o1, s11, 16); v128.store(o1, s12, 32); v128.store(o1, s13, 48);
+    }
+    if (j < n) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let ai = ap, bi = b + (<usize>j << 2);
+      for (let i = 0; i < m; i++, ai += aRow, bi += bRow) {
+        const g = v128.load32_splat(bi);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(ai), g)); s1 = f32x4.add(s1, f32x4.mul(v128.load(ai, 16), g));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load(ai, 32), g)); s3 = f32x4.add(s3, f32x4.mul(v128.load(ai, 48), g));
+      }
+      const o0 = outT + <usize>j * aRow + (<usize>p << 2);
+      v128.store(o0, s0); v128.store(o0, s1, 16); v128.store(o0, s2, 32); v128.store(o0, s3, 48);
+    }
+  }
+  // Four columns at a time against every column of `b`.
+  for (; p + 4 <= k; p += 4) {
+    for (let j = 0; j < n; j++) {
+      let s = f32x4.splat(0);
+      let ai = a + (<usize>p << 2), bi = b + (<usize>j << 2);
+      for (let i = 0; i < m; i++, ai += aRow, bi += bRow) s = f32x4.add(s, f32x4.mul(v128.load(ai), f32x4.splat(load<f32>(bi))));
+      v128.store(outT + <usize>j * aRow + (<usize>p << 2), s);
+    }
+  }
+  // The last k % 4 columns, one scalar sum each.
+  for (; p < k; p++) {
+    for (let j = 0; j < n; j++) {
+      let s: f32 = 0;
+      let ai = a + (<usize>p << 2), bi = b + (<usize>j << 2);
+      for (let i = 0; i < m; i++, ai += aRow, bi += bRow) s += load<f32>(ai) * load<f32>(bi);
+      store<f32>(outT + <usize>j * aRow + (<usize>p << 2), s);
+    }
+  }
+}
+
+/** out[j, i] = x[i, j]: x [rows, cols] → out [cols, rows] (out ≠ x). */
+export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      store<f32>(out + ((<usize>j * rows + i) << 2), load<f32>(x + ((<usize>i * cols + j) << 2)));
+    }
+  }
+}

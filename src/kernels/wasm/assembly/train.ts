@@ -1,0 +1,174 @@
+// AssemblyScript: the resident training loop — every thread runs the same code on one shared memory.
+// Each batch is cut into a fixed number of shards; thread t computes shards t, t+T, …; a barrier; then
+// every weight is updated from the shards' gradients summed in shard order. Results do not depend on T.
+
+import { dotColumnsT, dotRows } from "./matmul";
+import { argmaxRow, softmaxCrossEntropy } from "./softmax";
+import { gatherRows, SCALE_NONE } from "./gather";
+import { sumAxis, updateFromParts } from "./vector";
+
+// @ts-ignore: decorator
+@external("env", "now") declare function now(): f64;
+
+// The plan: one block of fields written by the host before a run (byte offsets; i32 unless noted).
+const IMAGES = 0, LABELS = 4, LEN = 8, STRIDE = 12, CLASSES = 16, WT = 20, BIAS = 24, ORDER = 28, STARTS = 32;
+const THREADS = 36, SHARDS = 40, SHARD_BASE = 44, SHARD_BYTES = 48, SHARD_ROWS = 52;
+const OFF_X = 56, OFF_Y = 60, OFF_LOGITS = 64, OFF_DLOGITS = 68, OFF_LOSS = 72, OFF_DW = 76, OFF_DB = 80, OFF_ACC = 84, OFF_STATS = 88;
+const BATCH_LOSS = 92, BATCH_CORRECT = 96, BARRIER = 100;
+const TEST_IMAGES = 108, TEST_LABELS = 112, TEST_N = 116, EVAL_CORRECT = 120, PROFILE = 124, TIMES = 128;
+const SCALE = 136, LR = 144; // f64
+/** Bytes of the plan block. */
+export const PLAN_BYTES: i32 = 152;
+
+// Phases timed when profiling (milliseconds, summed per thread at TIMES + thread·64 + phase·8).
+const T_GATHER = 0, T_FORWARD = 1, T_LOSS = 2, T_GRADIENT = 3, T_WAIT = 4, T_UPDATE = 5, T_EVALUATE = 6;
+
+// The barrier block: arrivals, generation, abort flag.
+const B_COUNT = 0, B_GEN = 4, B_ABORT = 8;
+/** Spins before sleeping in a barrier: a few tens of microseconds, about the imbalance of one batch. */
+const SPINS = 1 << 14;
+
+// @ts-ignore: decorator
+@inline function i32At(plan: usize, field: i32): i32 { return load<i32>(plan + <usize>field); }
+// @ts-ignore: decorator
+@inline function ptrAt(plan: usize, field: i32): usize { return <usize>load<i32>(plan + <usize>field); }
+
+/** Adds the time since `since` to phase `phase` of `thread` when profiling; returns the new time. */
+function lap(plan: usize, thread: i32, phase: i32, since: f64): f64 {
+  if (!i32At(plan, PROFILE)) return 0;
+  const t = now();
+  const slot = ptrAt(plan, TIMES) + (<usize>thread << 6) + (<usize>phase << 3);
+  store<f64>(slot, load<f64>(slot) + (t - since));
+  return t;
+}
+
+/**
+ * Waits until all `threads` threads have arrived. Spins first (the other thread is usually microseconds
+ * away), then sleeps. Returns false when a thread has aborted (its host caught an error).
+ */
+function barrier(bar: usize, threads: i32): bool {
+  // The SIMD-only build (no threads feature) always runs alone: no atomics are compiled into it.
+  if (!ASC_FEATURE_THREADS || threads <= 1) return true;
+  const gen = atomic.load<i32>(bar, B_GEN);
+  if (atomic.add<i32>(bar, 1, B_COUNT) == threads - 1) {
+    atomic.store<i32>(bar, 0, B_COUNT);
+    atomic.store<i32>(bar, gen + 1, B_GEN);
+    atomic.notify(bar + B_GEN);
+  } else {
+    let spins = 0;
+    while (atomic.load<i32>(bar, B_GEN) == gen) {
+      if (atomic.load<i32>(bar, B_ABORT)) return false;
+      if (++spins >= SPINS) atomic.wait<i32>(bar + B_GEN, gen, 10_000_000);
+    }
+  }
+  return atomic.load<i32>(bar, B_ABORT) == 0;
+}
+
+/** Exposed so a host thread can meet the others at the barrier (tests, and the host's own sync points). */
+export function meet(plan: usize): bool {
+  return barrier(ptrAt(plan, BARRIER), i32At(plan, THREADS));
+}
+
+/**
+ * One shard: rows order[from, to) of the training set. Gathers X and y, logits = X·Wᵀ + b, counts the
+ * correct argmaxes, loss and dlogits = softmax − onehot, dWᵀ_s = dlogitsᵀ·X and db_s = Σ_rows dlogits.
+ */
+function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i32): void {
+  const len = i32At(plan, LEN), stride = i32At(plan, STRIDE), C = i32At(plan, CLASSES);
+  const count = to - from;
+  const X = shard + ptrAt(plan, OFF_X), y = shard + ptrAt(plan, OFF_Y);
+  const logits = shard + ptrAt(plan, OFF_LOGITS), dl = shard + ptrAt(plan, OFF_DLOGITS), loss = shard + ptrAt(plan, OFF_LOSS);
+  const stats = shard + ptrAt(plan, OFF_STATS);
+  let t = lap(plan, thread, T_GATHER, i32At(plan, PROFILE) ? now() : 0);
+  // X holds the raw pixel values p; the pixel scale s is applied to the products instead of to every
+  // pixel: logits = s·(P·Wᵀ) + b, and the weight gradient s·Pᵀ·G is scaled in the update.
+  gatherRows(ptrAt(plan, IMAGES), len, ptrAt(plan, ORDER), from, count, X, stride, 1, 0, SCALE_NONE, ptrAt(plan, LABELS), y);
+  t = lap(plan, thread, T_GATHER, t);
+  dotRows(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
+  let correct = 0;
+  for (let r = 0; r < count; r++) {
+    if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
+  }
+  t = lap(plan, thread, T_FORWARD, t);
+  softmaxCrossEntropy(logits, y, loss, dl, dl, count, C);
+  let lossSum: f64 = 0;
+  for (let r = 0; r < count; r++) lossSum += <f64>load<f32>(loss + (<usize>r << 2));
+  store<f64>(stats, lossSum);
+  store<i32>(stats, correct, 8);
+  t = lap(plan, thread, T_LOSS, t);
+  dotColumnsT(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C);
+  sumAxis(dl, shard + ptrAt(plan, OFF_DB), shard + ptrAt(plan, OFF_ACC), 1, count, C);
+  lap(plan, thread, T_GRADIENT, t);
+}
+
+/**
+ * Trains on batches [first, last) of the plan (batch b is order[starts[b], starts[b+1])), as thread
+ * `thread` of the plan's threads. Per batch: this thread's shards, barrier, the update of this thread's
+ * slice of Wᵀ (thread 0 also updates b and records the batch's loss sum and correct count), barrier.
+ * Returns −1 when done, the index of a batch whose loss is not finite (nothing updated from it),
+ * or −2 when another thread aborted.
+ */
+export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i32 {
+  const T = i32At(plan, THREADS), S = i32At(plan, SHARDS), C = i32At(plan, CLASSES), stride = i32At(plan, STRIDE);
+  const starts = ptrAt(plan, STARTS), shards = ptrAt(plan, SHARD_BASE), shardBytes = ptrAt(plan, SHARD_BYTES);
+  const bar = ptrAt(plan, BARRIER), lr = load<f64>(plan + LR);
+  const total = C * stride;
+  // This thread's slice of Wᵀ, cut on multiples of 4 floats.
+  const sliceFrom = ((<i32>((<i64>total * thread) / T)) & ~3), sliceTo = thread == T - 1 ? total : ((<i32>((<i64>total * (thread + 1)) / T)) & ~3);
+  for (let b = first; b < last; b++) {
+    const start = load<i32>(starts + (<usize>b << 2)), count = load<i32>(starts + (<usize>(b + 1) << 2)) - start;
+    for (let s = thread; s < S; s += T) {
+      const from = start + <i32>((<i64>count * s) / S), to = start + <i32>((<i64>count * (s + 1)) / S);
+      shardGradient(plan, thread, shards + <usize>s * shardBytes, from, to);
+    }
+    let t = i32At(plan, PROFILE) ? now() : 0;
+    if (!barrier(bar, T)) return -2;
+    t = lap(plan, thread, T_WAIT, t);
+    // Every thread sums the shards' losses in shard order, so all agree on whether to stop.
+    let lossSum: f64 = 0;
+    let correct = 0;
+    for (let s = 0; s < S; s++) {
+      const stats = shards + <usize>s * shardBytes + ptrAt(plan, OFF_STATS);
+      lossSum += load<f64>(stats);
+      correct += load<i32>(stats, 8);
+    }
+    if (!isFinite(lossSum)) return b;
+    // param −= lr · grad / B, grad = Σ_s grad_s (shard order); the weight gradients still lack the pixel scale.
+    const alpha = -lr / count;
+    updateFromParts(ptrAt(plan, WT), shards + ptrAt(plan, OFF_DW), shardBytes, S, alpha * load<f64>(plan + SCALE), sliceFrom, sliceTo);
+    if (thread == 0) {
+      updateFromParts(ptrAt(plan, BIAS), shards + ptrAt(plan, OFF_DB), shardBytes, S, alpha, 0, C);
+      store<f64>(ptrAt(plan, BATCH_LOSS) + (<usize>b << 3), lossSum);
+      store<i32>(ptrAt(plan, BATCH_CORRECT) + (<usize>b << 2), correct);
+    }
+    t = lap(plan, thread, T_UPDATE, t);
+    if (!barrier(bar, T)) return -2;
+    lap(plan, thread, T_WAIT, t);
+  }
+  return -1;
+}
+
+/**
+ * Counts the test examples the current weights classify correctly, as thread `thread`: the test set is
+ * cut into chunks of the shard capacity, chunk c going to thread c mod T. Writes this thread's count at
+ * EVAL_CORRECT[thread], then meets the other threads. Returns false when another thread aborted.
+ */
+export function evaluate(plan: usize, thread: i32): bool {
+  const T = i32At(plan, THREADS), C = i32At(plan, CLASSES), len = i32At(plan, LEN), stride = i32At(plan, STRIDE);
+  const n = i32At(plan, TEST_N), chunk = i32At(plan, SHARD_ROWS);
+  const shard = ptrAt(plan, SHARD_BASE) + <usize>thread * ptrAt(plan, SHARD_BYTES);
+  const X = shard + ptrAt(plan, OFF_X), y = shard + ptrAt(plan, OFF_Y), logits = shard + ptrAt(plan, OFF_LOGITS);
+  let t = i32At(plan, PROFILE) ? now() : 0;
+  let correct = 0;
+  for (let from = thread * chunk; from < n; from += T * chunk) {
+    const count = min(chunk, n - from);
+    gatherRows(ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride, 1, 0, SCALE_NONE, ptrAt(plan, TEST_LABELS), y);
+    dotRows(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
+    for (let r = 0; r < count; r++) {
+      if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
+    }
+  }
+  store<i32>(ptrAt(plan, EVAL_CORRECT) + (<usize>thread << 2), correct);
+  lap(plan, thread, T_EVALUATE, t);
+  return barrier(ptrAt(plan, BARRIER), T);
+}

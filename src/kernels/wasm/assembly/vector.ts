@@ -1,0 +1,78 @@
+// AssemblyScript: the vector loops of the training path — axpy (the SGD step), sums over an axis in
+// float64 (as the reference: identical results), and the sharded update W −= α · Σ_s dW_s.
+
+/**
+ * y[i] += alpha · x[i] for i < n, with the product and sum in float64 and one rounding to float32, as
+ * the reference computes it (so the results are identical); two lanes at a time.
+ */
+export function axpy(alpha: f64, x: usize, y: usize, n: i32): void {
+  const va = f64x2.splat(alpha);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 2;
+    const v = f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(y + o)), f64x2.mul(va, f64x2.promote_low_f32x4(v128.load64_zero(x + o))));
+    v128.store64_lane(y + o, f32x4.demote_f64x2_zero(v), 0);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, <f32>(<f64>load<f32>(y + o) + alpha * <f64>load<f32>(x + o)));
+  }
+}
+
+/**
+ * out[o, i] = Σ_l x[o, l, i] for x [outer, len, inner], summed in float64 in the order of l, as the
+ * reference does (so results are identical). `acc` is scratch for `inner` float64 sums.
+ */
+export function sumAxis(x: usize, out: usize, acc: usize, outer: i32, len: i32, inner: i32): void {
+  if (inner == 1) {
+    for (let o = 0; o < outer; o++) {
+      const base = x + (<usize>o * len << 2);
+      let s: f64 = 0;
+      for (let l = 0; l < len; l++) s += <f64>load<f32>(base + (<usize>l << 2));
+      store<f32>(out + (<usize>o << 2), <f32>s);
+    }
+    return;
+  }
+  const row = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    memory.fill(acc, 0, <usize>inner << 3);
+    let base = x + <usize>o * len * row;
+    for (let l = 0; l < len; l++, base += row) {
+      let i = 0;
+      // Two float64 lanes per step; each lane is one column's running sum, added in the order of l.
+      for (; i + 2 <= inner; i += 2) {
+        const a = acc + (<usize>i << 3);
+        v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v128.load64_zero(base + (<usize>i << 2)))));
+      }
+      for (; i < inner; i++) {
+        const a = acc + (<usize>i << 3);
+        store<f64>(a, load<f64>(a) + <f64>load<f32>(base + (<usize>i << 2)));
+      }
+    }
+    const ob = out + <usize>o * row;
+    for (let i = 0; i < inner; i++) store<f32>(ob + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+  }
+}
+
+/**
+ * w[i] += alpha · (g_0[i] + g_1[i] + … + g_{parts−1}[i]) for i in [from, to), in float64 with one rounding
+ * to float32 (the reference's axpy): the parts are `partStride` bytes apart and summed in their fixed
+ * order, so the result does not depend on which thread computed which part.
+ */
+export function updateFromParts(w: usize, g: usize, partStride: usize, parts: i32, alpha: f64, from: i32, to: i32): void {
+  const va = f64x2.splat(alpha);
+  let i = from;
+  for (; i + 2 <= to; i += 2) {
+    const o = <usize>i << 2;
+    let s = f64x2.promote_low_f32x4(v128.load64_zero(g + o));
+    for (let p = 1; p < parts; p++) s = f64x2.add(s, f64x2.promote_low_f32x4(v128.load64_zero(g + <usize>p * partStride + o)));
+    const v = f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(w + o)), f64x2.mul(va, s));
+    v128.store64_lane(w + o, f32x4.demote_f64x2_zero(v), 0);
+  }
+  for (; i < to; i++) {
+    const o = <usize>i << 2;
+    let s = <f64>load<f32>(g + o);
+    for (let p = 1; p < parts; p++) s += <f64>load<f32>(g + <usize>p * partStride + o);
+    store<f32>(w + o, <f32>(<f64>load<f32>(w + o) + alpha * s));
+  }
+}

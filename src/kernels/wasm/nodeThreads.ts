@@ -1,0 +1,87 @@
+// The Node thread host: helper threads as worker_threads on the shared memory. Node only.
+
+import { availableParallelism } from "node:os";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+import type { HelperInit, HelperTeam, ThreadHost } from "./threads.ts";
+
+const fromSource = import.meta.url.endsWith(".ts");
+/** The worker entry beside this file: worker.ts when run from source (tsx), worker.js from dist/. */
+const workerUrl = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
+
+/**
+ * Starts the worker entry. From source, Node 20 does not carry a loader registered with `--import tsx` into
+ * worker threads, so a two-line bootstrap registers tsx's loader in the worker before importing worker.ts.
+ */
+function startWorker(workerData: unknown, transferList: MessagePort[]): Worker {
+  if (!fromSource) return new Worker(workerUrl, { workerData, transferList });
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData, transferList });
+}
+
+interface HelperMessage {
+  type: "ready" | "error";
+  message?: string;
+}
+
+/** worker_threads helpers. Workers inherit the parent's execArgv (so `--import tsx` carries over). */
+export const nodeThreads: ThreadHost = {
+  cores: () => availableParallelism(),
+
+  async spawn(init: Omit<HelperInit, "thread">, count: number): Promise<HelperTeam> {
+    const errors: string[] = [];
+    const workers: Worker[] = [];
+    const ports: MessagePort[] = [];
+    const started: Promise<void>[] = [];
+    for (let thread = 1; thread <= count; thread++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = startWorker({ ...init, thread, port: port2 }, [port2]);
+      workers.push(worker);
+      ports.push(port1);
+      worker.on("error", (error) => errors.push(`helper thread ${thread}: ${error.stack ?? error.message}`));
+      started.push(
+        new Promise<void>((resolve, reject) => {
+          port1.on("message", (message: HelperMessage) => {
+            if (message.type === "ready") resolve();
+            else {
+              errors.push(message.message ?? "unknown error");
+              reject(new Error(message.message));
+            }
+          });
+          worker.once("exit", (code) => reject(new Error(`helper thread ${thread} exited (code ${code}) before it was ready${errors.length ? `: ${errors.join("; ")}` : ""}`)));
+        }),
+      );
+    }
+    const closePorts = (): void => ports.forEach((p) => p.close());
+    try {
+      await Promise.all(started);
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      closePorts();
+      throw error;
+    }
+    // Helpers never hold the process open: a trainer that was not closed does not hang the exit.
+    for (const worker of workers) worker.unref();
+    for (const port of ports) port.unref();
+    return {
+      firstError(): string | undefined {
+        // A report may arrive while this thread is busy in WebAssembly, before any event is delivered.
+        for (const port of ports) {
+          for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+            errors.push((m.message as HelperMessage).message ?? "unknown error");
+          }
+        }
+        return errors[0];
+      },
+      async close(): Promise<void> {
+        const exits = workers.map((w) => new Promise<void>((resolve) => (w.threadId === -1 ? resolve() : w.once("exit", () => resolve()))));
+        // The EXIT command the trainer posted ends the helpers' loops; terminate is the backstop.
+        const timer = setTimeout(() => void Promise.all(workers.map((w) => w.terminate())), 2000);
+        await Promise.all(exits);
+        clearTimeout(timer);
+        closePorts();
+      },
+    };
+  },
+};

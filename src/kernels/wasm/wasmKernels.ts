@@ -1,0 +1,153 @@
+// The "wasm-simd" Kernels: the training path's loops (products, softmax cross-entropy, gather, axpy,
+// sums, max) run in the SIMD module; arrays are copied into its memory and results copied back out.
+// The generic elementwise ops (unary, binary, expand, pick, scatterAdd) stay the reference's loops.
+
+import type { Kernels, RowIndex } from "../kernels.ts";
+import { ref } from "../ref.ts";
+import { KernelsInstance } from "./module.ts";
+import { pixelScale, SCALE_F64, SCALE_SPLIT } from "./scale.ts";
+
+/**
+ * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set).
+ * NOTE: unary/binary/expand/pick/scatterAdd delegate to `ref`: at the chapter's sizes ([256, 10]) the copy
+ * into WebAssembly memory and back costs more than the loop itself, and those loops are memory-bound.
+ */
+export function createWasmKernels(instance: KernelsInstance): Kernels {
+  const k = instance.exports;
+  const scratchBase = instance.mark();
+
+  /** Runs `body` with a fresh scratch arena, freed afterwards. */
+  function scratch<T>(body: () => T): T {
+    instance.release(scratchBase);
+    try {
+      return body();
+    } finally {
+      instance.release(scratchBase);
+    }
+  }
+
+  function copyIn(values: Float32Array, length: number): number {
+    const at = instance.alloc(length * 4);
+    instance.f32.set(length === values.length ? values : values.subarray(0, length), at >> 2);
+    return at;
+  }
+
+  function copyOut(at: number, out: Float32Array, length: number): void {
+    out.set(instance.f32.subarray(at >> 2, (at >> 2) + length));
+  }
+
+  function matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
+    scratch(() => {
+      const pa = copyIn(a, m * kk), pb = copyIn(b, kk * n);
+      const pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
+      // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
+      k.transpose(pb, pbt, kk, n);
+      k.dotRows(pa, pbt, 0, pout, m, kk, n, 1);
+      copyOut(pout, out, m * n);
+    });
+  }
+
+  function matmulAtB(a: Float32Array, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
+    scratch(() => {
+      const pa = copyIn(a, m * kk), pb = copyIn(b, m * n);
+      const poutT = instance.alloc(n * kk * 4), pout = instance.alloc(kk * n * 4);
+      k.dotColumnsT(pa, pb, poutT, m, kk, n);
+      k.transpose(poutT, pout, n, kk);
+      copyOut(pout, out, kk * n);
+    });
+  }
+
+  function matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, kk: number): void {
+    scratch(() => {
+      const pa = copyIn(a, m * n), pb = copyIn(b, kk * n), pout = instance.alloc(m * kk * 4);
+      k.dotRows(pa, pb, 0, pout, m, n, kk, 1);
+      copyOut(pout, out, m * kk);
+    });
+  }
+
+  function softmaxCrossEntropy(
+    logits: Float32Array, labels: Int32Array, loss: Float32Array, dlogits: Float32Array | null, rows: number, cols: number,
+  ): void {
+    for (let r = 0; r < rows; r++) {
+      const label = labels[r]!;
+      if (!(label >= 0 && label < cols)) throw new RangeError(`softmaxCrossEntropy: label ${label} of row ${r} is not a class index in [0, ${cols})`);
+    }
+    scratch(() => {
+      const pz = copyIn(logits, rows * cols);
+      const py = instance.alloc(rows * 4);
+      instance.i32.set(labels.subarray(0, rows), py >> 2);
+      const ploss = instance.alloc(rows * 4);
+      // The gradient buffer doubles as the exp work area, rounded up to whole vectors.
+      const pd = instance.alloc(align4(rows * cols) * 4);
+      k.softmaxCrossEntropy(pz, py, ploss, dlogits === null ? 0 : pd, pd, rows, cols);
+      copyOut(ploss, loss, rows);
+      if (dlogits !== null) copyOut(pd, dlogits, rows * cols);
+    });
+  }
+
+  function gatherRows(
+    src: Uint8Array, rowLength: number, rows: RowIndex, start: number, count: number, scale: number, out: Float32Array,
+  ): void {
+    const n = src.length / rowLength;
+    scratch(() => {
+      // Only the rows needed are copied in, one after the other; then they are converted in order.
+      const bytes = instance.alloc(count * rowLength + 16);
+      const u8 = instance.u8;
+      for (let r = 0; r < count; r++) {
+        const i = rows[start + r]!;
+        if (!(i >= 0 && i < n)) throw new RangeError(`gatherRows: row ${i} is outside [0, ${n})`);
+        u8.set(src.subarray(i * rowLength, (i + 1) * rowLength), bytes + r * rowLength);
+      }
+      const pout = instance.alloc(count * rowLength * 4);
+      const s = pixelScale(scale);
+      k.gatherRows(bytes, rowLength, 0, 0, count, pout, rowLength, s.hi, s.lo, s.exact64 ? SCALE_F64 : SCALE_SPLIT, 0, 0);
+      copyOut(pout, out, count * rowLength);
+    });
+  }
+
+  function axpy(alpha: number, x: Float32Array, y: Float32Array, n: number): void {
+    scratch(() => {
+      const px = copyIn(x, n), py = copyIn(y, n);
+      k.axpy(alpha, px, py, n);
+      copyOut(py, y, n);
+    });
+  }
+
+  function sum(x: Float32Array, out: Float32Array, outer: number, len: number, inner: number): void {
+    scratch(() => {
+      const px = copyIn(x, outer * len * inner), pout = instance.alloc(outer * inner * 4), acc = instance.alloc(inner * 8);
+      k.sumAxis(px, pout, acc, outer, len, inner);
+      copyOut(pout, out, outer * inner);
+    });
+  }
+
+  function max(x: Float32Array, out: Float32Array, indices: Int32Array, outer: number, len: number, inner: number): void {
+    scratch(() => {
+      const px = copyIn(x, outer * len * inner), pout = instance.alloc(outer * inner * 4), pidx = instance.alloc(outer * inner * 4);
+      k.maxAxis(px, pout, pidx, outer, len, inner);
+      copyOut(pout, out, outer * inner);
+      indices.set(instance.i32.subarray(pidx >> 2, (pidx >> 2) + outer * inner));
+    });
+  }
+
+  return {
+    name: "wasm-simd",
+    matmul,
+    matmulAtB,
+    matmulABt,
+    unary: ref.unary,
+    binary: ref.binary,
+    expand: ref.expand,
+    sum,
+    max,
+    pick: ref.pick,
+    scatterAdd: ref.scatterAdd,
+    axpy,
+    softmaxCrossEntropy,
+    gatherRows,
+  };
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}

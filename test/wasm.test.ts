@@ -1,0 +1,207 @@
+// The WebAssembly kernels beyond the shared parity suite: the feature probe and selection, the loader's
+// error when the module is not built, exact pixel scaling, and the resident trainer on small data
+// (thread count does not change a bit; equal to the fused reference path within float32 rounding).
+
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { ref } from "../src/kernels/ref.ts";
+import { selectKernels } from "../src/kernels/select.ts";
+import { loadWasmModule, WasmNotBuiltError } from "../src/kernels/wasm/load.ts";
+import { nodeThreads } from "../src/kernels/wasm/nodeThreads.ts";
+import { probeSharedMemory, probeSimd } from "../src/kernels/wasm/probe.ts";
+import { ResidentTrainer } from "../src/kernels/wasm/resident.ts";
+import { pixelScale } from "../src/kernels/wasm/scale.ts";
+import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
+import { Rng } from "../src/tensor/random.ts";
+import { fusedEvaluateAccuracy, fusedTrainEpoch, type ByteExamples } from "../src/train/fused.ts";
+import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
+import { WasmTrainer } from "../src/train/wasmTrainer.ts";
+import { allClose, TOL } from "./helpers/allclose.ts";
+
+const scratch = await mkdtemp(join(tmpdir(), "softmax-wasm-test-"));
+after(() => rm(scratch, { recursive: true, force: true }));
+
+describe("kernel selection", () => {
+  test("the probe finds SIMD and shared memory in Node 20", () => {
+    assert.deepEqual(probeSimd(), { ok: true, reason: "WebAssembly SIMD is available" });
+    assert.equal(probeSharedMemory().ok, true);
+  });
+
+  test('"ref" gives the reference loops, "auto" and "wasm" the SIMD set, each with its reason', async () => {
+    const forced = await selectKernels("ref");
+    assert.equal(forced.kernels, ref);
+    assert.match(forced.reason, /reference kernels were asked for/);
+    const auto = await selectKernels("auto");
+    assert.equal(auto.kernels.name, "wasm-simd");
+    assert.equal(auto.reason, "WebAssembly SIMD is available");
+    assert.equal((await selectKernels("wasm")).kernels.name, "wasm-simd");
+    await assert.rejects(selectKernels("fast" as "auto"), /unknown choice "fast"/);
+  });
+
+  test("a missing module: the loader names the file and says to run npm run build; auto falls back to ref saying so", async () => {
+    const missing = join(scratch, "no-such-dir", "kernels-simd.wasm");
+    await assert.rejects(loadWasmModule("simd", missing), (error: unknown) => {
+      assert.ok(error instanceof WasmNotBuiltError);
+      assert.equal(error.path, missing);
+      assert.match(error.message, new RegExp(`${missing.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is missing`));
+      assert.match(error.message, /npm run build/);
+      return true;
+    });
+    await assert.rejects(selectKernels("wasm", { wasm: missing }), WasmNotBuiltError);
+    const auto = await selectKernels("auto", { wasm: missing });
+    assert.equal(auto.kernels, ref);
+    assert.match(auto.reason, /npm run build.*using the reference kernels/);
+  });
+});
+
+describe("pixel scaling", () => {
+  test("every byte value gathers to exactly pixel / 255 in float32, as the reference does", async () => {
+    const { kernels } = await selectKernels("wasm");
+    assert.equal(pixelScale(1 / 255).exact64, false, "1/255 takes the fast float32 split");
+    const src = Uint8Array.from({ length: 256 }, (_, p) => p);
+    for (const [name, k] of [["wasm", kernels], ["ref", ref]] as const) {
+      const out = new Float32Array(256);
+      k.gatherRows(src, 16, Int32Array.from({ length: 16 }, (_, i) => 15 - i), 0, 16, 1 / 255, out);
+      const expected = Array.from({ length: 256 }, (_, i) => Math.fround((((15 - (i >> 4)) << 4) | (i & 15)) / 255));
+      allClose(out, expected, TOL.exact, name);
+    }
+  });
+
+  test("a scale the float32 split cannot reproduce takes the float64 product, still exact", async () => {
+    const { kernels } = await selectKernels("wasm");
+    const src = Uint8Array.from({ length: 256 }, (_, p) => p);
+    for (const scale of [1 / 3, 0.1, 1 / 7, 2.5e-5]) {
+      const out = new Float32Array(256);
+      kernels.gatherRows(src, 256, Int32Array.of(0), 0, 1, scale, out);
+      allClose(out, Array.from(src, (p) => Math.fround(p * scale)), TOL.exact, `scale ${scale} (${pixelScale(scale).exact64 ? "float64" : "split"})`);
+    }
+  });
+});
+
+/** Small uint8 "images": class k lights band k of the pixels, plus seeded noise; 50 inputs (not a multiple of 16). */
+function byteExamples(n: number, inputs: number, classes: number, seed: number): ByteExamples {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(n * inputs);
+  const labels = new Uint8Array(n);
+  const band = Math.floor(inputs / classes);
+  for (let i = 0; i < n; i++) {
+    const label = rng.int(classes);
+    labels[i] = label;
+    for (let j = 0; j < inputs; j++) images[i * inputs + j] = Math.floor(j / band) === label ? 150 + rng.int(100) : rng.int(60);
+  }
+  return { images, labels, n };
+}
+
+/** Shuffled batches of `n` examples (the last one partial), from a seeded permutation. */
+function batchesOf(n: number, batchSize: number, seed: number): Int32Array[] {
+  const order = new Rng(seed).shuffle(Uint32Array.from({ length: n }, (_, i) => i));
+  const out: Int32Array[] = [];
+  for (let s = 0; s < n; s += batchSize) out.push(Int32Array.from(order.subarray(s, Math.min(s + batchSize, n))));
+  return out;
+}
+
+describe("the resident trainer", () => {
+  const inputs = 50, classes = 7, batchSize = 37;
+  const train = byteExamples(301, inputs, classes, 1);
+  const testSet = byteExamples(83, inputs, classes, 2);
+  const model = (): SoftmaxRegression => new SoftmaxRegression({ numInputs: inputs, numOutputs: classes, rng: new Rng(5) });
+
+  async function run(threads: number, epochs: number) {
+    const m = model();
+    const trainer = await WasmTrainer.create(m, { train, test: testSet }, { lr: 0.5, batchSize, threads, host: nodeThreads });
+    const history: number[][] = [];
+    try {
+      assert.equal(trainer.threads, threads, trainer.threadsReason);
+      for (let e = 0; e < epochs; e++) history.push([...trainer.trainEpoch(batchesOf(train.n, batchSize, e), { epoch: e + 1 }), trainer.evaluateAccuracy()]);
+    } finally {
+      await trainer.close();
+    }
+    return { W: m.W.data, b: m.b.data, history };
+  }
+
+  test("1, 2 and 4 threads give bit-identical weights and metrics (4 fixed shards summed in order)", async () => {
+    const one = await run(1, 3);
+    for (const threads of [2, 4]) {
+      const many = await run(threads, 3);
+      allClose(many.W, one.W, TOL.exact, `W with ${threads} threads`);
+      allClose(many.b, one.b, TOL.exact, `b with ${threads} threads`);
+      assert.deepEqual(many.history, one.history);
+    }
+  });
+
+  test("matches the fused reference path within float32 rounding, on odd sizes", async () => {
+    const wasm = await run(2, 3);
+    const m = model();
+    const history: number[][] = [];
+    for (let e = 0; e < 3; e++) {
+      history.push([...fusedTrainEpoch(m, train, batchesOf(train.n, batchSize, e), { lr: 0.5, batchSize, epoch: e + 1 }), fusedEvaluateAccuracy(m, testSet)]);
+    }
+    // Sums run in other orders (SIMD lanes, shards) and the pixel scale is applied to the products:
+    // each step differs by float32 roundings, which 3 epochs of SGD carry but do not amplify.
+    allClose(wasm.W, m.W.data, TOL.reordered, "W");
+    allClose(wasm.b, m.b.data, TOL.reordered, "b");
+    allClose(wasm.history.map(([loss]) => loss!), history.map(([loss]) => loss!), TOL.reordered, "train loss");
+    assert.deepEqual(wasm.history.map(([, trainAcc, testAcc]) => [trainAcc, testAcc]), history.map(([, trainAcc, testAcc]) => [trainAcc, testAcc]));
+  });
+
+  test("a diverging run stops with NonFiniteLossError naming the epoch and batch; the model keeps the last finite weights", async () => {
+    const m = model();
+    const trainer = await WasmTrainer.create(m, { train }, { lr: 1e38, batchSize, threads: 2, host: nodeThreads });
+    try {
+      assert.throws(() => trainer.trainEpoch(batchesOf(train.n, batchSize, 0), { epoch: 3 }), (error: unknown) => {
+        assert.ok(error instanceof NonFiniteLossError);
+        assert.equal(error.epoch, 3);
+        assert.ok(error.batch >= 2, `batch ${error.batch}`);
+        return true;
+      });
+      assert.ok(m.W.data.every(Number.isFinite), "weights before the failing batch are finite");
+    } finally {
+      await trainer.close();
+    }
+  });
+
+  test("batches reported one by one, in order, with the epoch's mean equal to the return value", async () => {
+    const m = model();
+    const trainer = await WasmTrainer.create(m, { train }, { lr: 0.5, batchSize, threads: 2, host: nodeThreads });
+    try {
+      const seen: number[] = [];
+      let loss = 0;
+      const [mean] = trainer.trainEpoch(batchesOf(train.n, batchSize, 0), {
+        chunkBatches: 3,
+        onBatchEnd: (metrics) => { seen.push(metrics.batch); loss += metrics.loss * metrics.size; },
+      });
+      assert.deepEqual(seen, Array.from({ length: Math.ceil(train.n / batchSize) }, (_, i) => i + 1));
+      allClose([loss / train.n], [mean], TOL.float32);
+    } finally {
+      await trainer.close();
+    }
+  });
+
+  test("rejects what it cannot train: a batch over batchSize, an index out of range, a label out of range, too many threads", async () => {
+    const trainer = await ResidentTrainer.create({ train, inputs, classes, batchSize, threads: 1 });
+    try {
+      assert.throws(() => trainer.trainBatches([new Int32Array(batchSize + 1)], 0.1), /batch 1 has 38 examples, more than batchSize 37/);
+      assert.throws(() => trainer.trainBatches([Int32Array.of(0, 301)], 0.1), /example index 301 is outside \[0, 301\)/);
+    } finally {
+      await trainer.close();
+    }
+    const bad = { ...train, labels: train.labels.map((l, i) => (i === 4 ? classes : l)) };
+    await assert.rejects(ResidentTrainer.create({ train: bad, inputs, classes, batchSize }), /label 7 of example 4 is not a class index below 7/);
+    await assert.rejects(ResidentTrainer.create({ train, inputs, classes, batchSize, threads: 5, host: nodeThreads }), /threads \(5\) must not exceed shards \(4\)/);
+  });
+
+  test('"auto" threads: every core up to the shards with a host, one thread without a host or for tiny batches', async () => {
+    const cases: [number, boolean, RegExp][] = [[256, true, /threads on \d+ cores|one thread: one core/], [256, false, /no thread host/], [16, true, /too small|one core/]];
+    for (const [size, host, reason] of cases) {
+      const trainer = await ResidentTrainer.create({ train, inputs, classes, batchSize: size, ...(host ? { host: nodeThreads } : {}) });
+      try {
+        assert.match(trainer.threadsReason, reason);
+      } finally {
+        await trainer.close();
+      }
+    }
+  });
+});
