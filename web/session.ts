@@ -1,0 +1,153 @@
+// One training run inside the worker: the CLI's model, batches and updates (SoftmaxRegression seeded by
+// `seed`, a shuffled DataIter, sgd, the chapter's trainEpoch), fed in slices of a few dozen milliseconds so
+// the worker hears Pause and Stop between batches.
+
+import { gatherBatch, DataIter } from "../src/data/iterator.ts";
+import type { DataSplit } from "../src/data/split.ts";
+import { getKernels } from "../src/kernels/current.ts";
+import { sgd } from "../src/nn/sgd.ts";
+import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
+import { Rng } from "../src/tensor/random.ts";
+import type { Tensor } from "../src/tensor/tensor.ts";
+import { Accumulator } from "../src/train/accumulator.ts";
+import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
+import { trainEpoch } from "../src/train/trainEpoch.ts";
+import type { TrainSettings, WorkerMessage } from "./messages.ts";
+import { summarize } from "./summary.ts";
+
+/** Work between two looks at the worker's message queue. */
+const SLICE_MS = 40;
+/** Batch progress is posted at most this often (the last batch of an epoch always is). */
+const BATCH_POST_MS = 50;
+
+export type Post = (message: WorkerMessage, transfer?: Transferable[]) => void;
+
+/** Resolves after the worker's pending events (the page's Pause/Stop messages) have run. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+export class TrainingSession {
+  private state: "running" | "paused" | "stopping" = "running";
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly train: DataSplit,
+    private readonly test: DataSplit,
+    private readonly post: Post,
+  ) {}
+
+  pause(): void {
+    if (this.state === "running") this.state = "paused";
+  }
+
+  resume(): void {
+    if (this.state !== "paused") return;
+    this.state = "running";
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.state = "stopping";
+    this.wake?.();
+  }
+
+  /** Waits out a pause; true when training should stop. */
+  private async checkpoint(): Promise<boolean> {
+    await yieldToEvents();
+    if (this.state === "paused") {
+      this.post({ type: "paused" });
+      while (this.state === "paused") await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+      if (this.state === "running") this.post({ type: "resumed" });
+    }
+    return this.state === "stopping";
+  }
+
+  /** Trains as `settings` say, posting progress; resolves when done, stopped or failed (never rejects). */
+  async run(settings: TrainSettings): Promise<void> {
+    const { epochs, lr, batchSize, seed, numerics } = settings;
+    const { train, test } = this;
+    const model = new SoftmaxRegression({ numInputs: train.rows * train.cols, numOutputs: train.numClasses, rng: new Rng(seed), numerics });
+    const trainIter = new DataIter(train, { batchSize, shuffle: true, seed });
+    const updater = sgd(model.params(), lr);
+    const numBatches = trainIter.numBatches;
+    this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name });
+    try {
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        const metric = new Accumulator(3); // [loss sum, correct, examples], as trainEpoch keeps them
+        const batches = trainIter.indexBatches();
+        let next = batches.next();
+        let done = 0; // batches finished this epoch
+        let activeMs = 0;
+        let lastPost = 0;
+        while (!next.done) {
+          if (await this.checkpoint()) {
+            this.post({ type: "stopped", epoch, batch: done });
+            return;
+          }
+          const sliceStart = performance.now();
+          // A slice of this epoch's batches, in the epoch's order; ends once SLICE_MS have passed.
+          const slice = function* (): Generator<readonly [Tensor, Int32Array]> {
+            while (!next.done) {
+              const rows = next.value;
+              next = batches.next();
+              yield gatherBatch(train, rows);
+              if (performance.now() - sliceStart >= SLICE_MS) return;
+            }
+          };
+          let examples = 0;
+          const before = done;
+          let result: [number, number];
+          try {
+            result = trainEpoch(model.net, slice(), model.loss, updater, {
+              epoch,
+              onBatchEnd: ({ size, loss, accuracy }) => {
+                done++;
+                examples += size;
+                const now = performance.now();
+                if (now - lastPost >= BATCH_POST_MS || done === numBatches) {
+                  lastPost = now;
+                  const seen = metric.get(2) + examples;
+                  this.post({ type: "batch", epoch, batch: done, numBatches, examples: seen, loss, accuracy, seconds: (activeMs + now - sliceStart) / 1000 });
+                }
+              },
+            });
+          } catch (error) {
+            // trainEpoch counts batches within the slice; name the batch of the epoch instead.
+            if (error instanceof NonFiniteLossError) throw new NonFiniteLossError({ epoch, batch: before + error.batch, loss: error.loss });
+            throw error;
+          }
+          metric.add(result[0] * examples, result[1] * examples, examples);
+          activeMs += performance.now() - sliceStart;
+        }
+        const evalStart = performance.now();
+        const evaluation = summarize(model, test, batchSize);
+        activeMs += performance.now() - evalStart;
+        const W = Float32Array.from(model.W.data);
+        const b = Float32Array.from(model.b.data);
+        this.post(
+          {
+            type: "epoch",
+            metrics: { epoch, trainLoss: metric.get(0) / metric.get(2), trainAcc: metric.get(1) / metric.get(2), testAcc: evaluation.accuracy },
+            seconds: activeMs / 1000,
+            W,
+            b,
+            evaluation,
+          },
+          [W.buffer, b.buffer],
+        );
+      }
+      this.post({ type: "done" });
+    } catch (error) {
+      this.post({ type: "failed", message: error instanceof Error ? error.message : String(error), nonFinite: error instanceof NonFiniteLossError });
+    }
+  }
+}
