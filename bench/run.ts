@@ -1,114 +1,79 @@
-// Training-speed benchmark, in one process: one epoch of the chapter's recipe through autograd against the
-// graph-free fused path (both: train pass with metrics + test evaluation), then the example end to end.
-// Run: `npm run bench [-- --epochs N --data DIR --skip-example]`. Prints a markdown table for docs/benchmarks.md.
+// The training-speed benchmark, side by side with the peers: every row (this project's paths and kernels,
+// TensorFlow.js on its wasm backend) runs in its own child process on the same data, one after the other;
+// then the chapter's example end to end. Prints the table and writes docs/benchmarks.md.
+// Run: `npm run bench [-- --quick] [--epochs N] [--only id,id] [--data DIR] [--skip-example] [--no-write]`.
 
 import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { getKernels } from "../src/kernels/current.ts";
-import { loadDataFashionMnist } from "../src/data/load.ts";
-import { DataIter } from "../src/data/iterator.ts";
-import { crossEntropy } from "../src/nn/loss.ts";
-import { sgd } from "../src/nn/sgd.ts";
-import { softmax } from "../src/nn/softmax.ts";
-import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
-import { normal, zeros } from "../src/tensor/create.ts";
-import { Rng } from "../src/tensor/random.ts";
-import type { Tensor } from "../src/tensor/tensor.ts";
-import { evaluateAccuracy } from "../src/train/evaluate.ts";
-import { fusedEvaluateAccuracy, fusedTrainEpoch } from "../src/train/fused.ts";
-import { trainEpoch } from "../src/train/trainEpoch.ts";
+import { locateDataset } from "../src/data/locate.ts";
+import { describeMachine } from "./machine.ts";
+import { RESULT_PREFIX, type RowResult } from "./result.ts";
+import { PROJECT_ROWS } from "./rows.ts";
+import { renderTable } from "./table.ts";
 
-/** The autograd path may take at most this many times the fused path's epoch. */
-const BUDGET = 1.5;
+const ROW_IDS = [...Object.keys(PROJECT_ROWS), "tfjs-ops", "tfjs-fit"];
 
 const { values } = parseArgs({
   options: {
-    epochs: { type: "string", default: "5" },
+    quick: { type: "boolean", default: false },
+    epochs: { type: "string" },
+    only: { type: "string" },
     data: { type: "string" },
     "skip-example": { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
   },
 });
-const epochs = Number(values.epochs);
+// --quick checks that every row runs: 2 epochs, no example, nothing written unless --epochs says otherwise.
+const epochs = Number(values.epochs ?? (values.quick ? 2 : 10));
 if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`--epochs must be a positive integer, got ${values.epochs}`);
+const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? ROW_IDS;
+for (const id of only) if (!ROW_IDS.includes(id)) throw new RangeError(`--only: unknown row ${id}; rows are ${ROW_IDS.join(", ")}`);
 
-const batchSize = 256;
-const lr = 0.1;
-const { trainIter, testIter, info } = await loadDataFashionMnist(batchSize, values.data ? { data: values.data } : {});
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const gc = (globalThis as { gc?: () => void }).gc;
-
-/** Runs `epoch` once to warm up the JIT, then `epochs` times, timing each; returns milliseconds. */
-function time(epoch: () => void): number[] {
-  epoch();
-  const times: number[] = [];
-  for (let e = 0; e < epochs; e++) {
-    gc?.();
-    const start = performance.now();
-    epoch();
-    times.push(performance.now() - start);
+const located = await locateDataset({ offline: true, ...(values.data ? { data: values.data } : {}) });
+const rowScript = fileURLToPath(new URL("./row.ts", import.meta.url));
+const rows: RowResult[] = [];
+const failures: Record<string, string> = {};
+for (const id of ROW_IDS.filter((id) => only.includes(id))) {
+  process.stderr.write(`bench: ${id} (${epochs} epochs)… `);
+  const args = ["--expose-gc", "--import", "tsx", rowScript, "--row", id, "--epochs", String(epochs), ...(values.data ? ["--data", values.data] : [])];
+  const run = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+  const line = run.stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+  if (run.status !== 0 || line === undefined) {
+    failures[id] = (run.stderr.trim().split("\n").filter((l) => !/^\s+at /.test(l)).slice(-3).join(" ") || `exit code ${run.status}`);
+    process.stderr.write(`failed: ${failures[id]}\n`);
+    continue;
   }
-  return times;
+  const result = JSON.parse(line.slice(RESULT_PREFIX.length)) as RowResult;
+  rows.push(result);
+  process.stderr.write(`${result.epochMs.map((ms) => ms.toFixed(0)).join(" ")} ms\n`);
 }
 
-// The chapter's code path: W ~ Normal(0, 0.01), b = 0, naive softmax + cross-entropy, autograd, sgd.
-const W = normal(0, 0.01, [784, 10], { requiresGrad: true, rng: new Rng(0) });
-const b = zeros([10], { requiresGrad: true });
-const net = (X: Tensor): Tensor => softmax(X.reshape([-1, W.shape[0]!]).matmul(W).add(b));
-const updater = sgd([W, b], lr);
-const autograd = time(() => {
-  trainEpoch(net, trainIter, crossEntropy, updater);
-  evaluateAccuracy(net, testIter);
-});
-
-// The fused path: gather uint8 → float, X·W + b, fused stable softmax cross-entropy and gradient, Xᵀ·G, SGD.
-const model = new SoftmaxRegression({ numInputs: 784, numOutputs: 10, rng: new Rng(0) });
-const fusedOrder = new DataIter(trainIter.split, { batchSize, shuffle: true, seed: 0 });
-const fused = time(() => {
-  fusedTrainEpoch(model, trainIter.split, fusedOrder.indexBatches(), { lr, batchSize });
-  fusedEvaluateAccuracy(model, testIter.split, batchSize);
-});
-
-// For reference: iterating the batches alone (the data layer's gather, no model).
-const dataOnly = time(() => {
-  for (const _batch of trainIter);
-  for (const _batch of testIter);
-});
-
 let example: { seconds: number; ok: boolean } | undefined;
-if (!values["skip-example"]) {
+if (!values["skip-example"] && !values.quick) {
+  process.stderr.write("bench: examples/from-scratch.ts end to end… ");
   const script = fileURLToPath(new URL("../examples/from-scratch.ts", import.meta.url));
   const start = performance.now();
   const run = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8" });
   example = { seconds: (performance.now() - start) / 1000, ok: run.status === 0 };
+  process.stderr.write(`${example.seconds.toFixed(1)} s\n`);
   if (!example.ok) process.stderr.write(`examples/from-scratch.ts exited with ${run.status}:\n${run.stdout}${run.stderr}\n`);
 }
 
-const ms = (x: number): string => x.toFixed(0);
-const row = (name: string, work: string, t: number[]): string =>
-  `| ${name} | ${work} | ${ms(median(t))} | ${ms(Math.min(...t))} | ${ms(Math.max(...t))} |`;
-const ratio = median(autograd) / median(fused);
-const lines = [
-  `Machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; Node ${process.version}; kernels: ${getKernels().name}; ` +
-    `data: ${info.title} from ${info.dir}; batch ${batchSize}; ${epochs} timed epochs after one warm-up.`,
-  "",
-  "| path | one epoch = | median (ms) | min (ms) | max (ms) |",
-  "| --- | --- | ---: | ---: | ---: |",
-  row("autograd (the chapter's code)", "60 000 training examples through `net`, `crossEntropy`, `backward`, `sgd`, with metrics; then 10 000 test examples", autograd),
-  row("fused, graph-free (`src/train/fused.ts`)", "the same work in one step per batch on reused buffers (stable loss)", fused),
-  row("data only (reference)", "iterating the train and test batches, no model", dataOnly),
-  `| **autograd / fused** | | **${ratio.toFixed(2)}×** (budget ≤ ${BUDGET}×) | | |`,
-  ...(example ? [`| example end to end | \`npm run example\`: load, 10 epochs, checks (${example.ok ? "passed" : "FAILED"}) | ${ms(example.seconds * 1000)} | | |`] : []),
-];
-console.log(lines.join("\n"));
-if (ratio > BUDGET) {
-  console.error(`autograd epoch is ${ratio.toFixed(2)}× the fused one, over the ${BUDGET}× budget`);
-  process.exitCode = 1;
+const markdown = renderTable({
+  machine: describeMachine(),
+  rows,
+  failures,
+  epochs,
+  dataSource: `${located.dir} (${located.source})`,
+  date: new Date().toISOString().slice(0, 10),
+  ...(example ? { example } : {}),
+});
+process.stdout.write(markdown);
+if (!values.quick && !values["no-write"]) {
+  const docs = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
+  writeFileSync(docs, markdown);
+  process.stderr.write(`bench: wrote ${docs}\n`);
 }
-if (example && !example.ok) process.exitCode = 1;
+if (Object.keys(failures).length > 0 || (example && !example.ok)) process.exitCode = 1;
