@@ -56,7 +56,7 @@ async function expectError(args: string[], code: number, message: RegExp): Promi
 test("bad command lines exit 2 with one line saying what is wrong and what is accepted", async () => {
   const cases: [string[], RegExp][] = [
     [["trian"], /^softmax: unknown command 'trian'; commands: train, eval, predict, show, data, help\n$/],
-    [["train", "--epoch", "3"], /^softmax train: unknown option '--epoch'; accepted: --dataset, --data, --offline, --epochs, --lr, --batch-size, --seed, --softmax, --init, --no-shuffle, --out, --json, --help\n$/],
+    [["train", "--epoch", "3"], /^softmax train: unknown option '--epoch'; accepted: --dataset, --data, --offline, --epochs, --lr, --batch-size, --seed, --softmax, --init, --no-shuffle, --out, --json, --kernels, --help\n$/],
     [["train", "--epochs", "abc"], /^softmax train: --epochs must be an integer of at least 1; got 'abc'\n$/],
     [["train", "--epochs", "2.5"], /^softmax train: --epochs must be an integer of at least 1; got '2\.5'\n$/],
     [["train", "--lr", "-1"], /^softmax train: --lr must be a number greater than 0; got '-1'\n$/],
@@ -73,6 +73,7 @@ test("bad command lines exit 2 with one line saying what is wrong and what is ac
     [["predict", "--index", "1"], /^softmax predict: --model FILE is required/],
     [["predict", "--model", "m", "--index", "-3"], /^softmax predict: --index must be an integer of at least 0; got '-3'\n$/],
     [["predict", "--model", "m", join(work, "no.png")], /^softmax predict: image .*no\.png: no such file\n$/],
+    [["eval", "--model", "m", "--kernels", "gpu"], /^softmax eval: --kernels must be one of auto, ref, wasm; got 'gpu'\n$/],
     [["show", "--split", "validation"], /^softmax show: --split must be one of train, test; got 'validation'\n$/],
     [["show", "-n", "0"], /^softmax show: -n must be an integer from 1 to 1000; got '0'\n$/],
   ];
@@ -111,11 +112,11 @@ test("a model for 10 × 10 inputs is refused for Fashion-MNIST (eval and train -
 
 test("train: a loss that stops being finite exits 1 with the engine's message naming epoch and batch; no run folder", async () => {
   const out = join(work, "diverged");
-  const run = await softmax(["train", "--lr", "1e6", "--softmax", "naive", "--epochs", "1", "--out", out, "--offline"], cache);
+  const run = await softmax(["train", "--lr", "1e6", "--softmax", "naive", "--epochs", "1", "--out", out, "--offline", "--kernels", "ref"], cache);
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /^softmax: error: training stopped: the loss is (NaN|-?Infinity) at epoch 1, batch \d+ \(both counted from 1\)\. .*lower the learning rate/);
   assert.equal(run.stderr.split("\n").length, 2);
-  assert.match(run.stdout, /^Fashion-MNIST: .*\ntraining 1 epoch: lr 1000000, batch size 256, seed 0, naive softmax\n$/);
+  assert.match(run.stdout, /^Fashion-MNIST: .*\ntraining 1 epoch: lr 1000000, batch size 256, seed 0, naive softmax; kernels ref\n$/);
   await assert.rejects(stat(out), /ENOENT/);
 });
 

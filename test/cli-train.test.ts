@@ -45,7 +45,7 @@ function pngSize(bytes: Uint8Array): [number, number] {
 test("softmax train: prints one line per epoch, the final metrics and the run folder", () => {
   const lines = trainOutput.trim().split("\n");
   assert.equal(lines[0], "Fashion-MNIST: 60,000 train and 10,000 test images of 28 × 28 px, 10 classes");
-  assert.equal(lines[1], "training 2 epochs: lr 0.1, batch size 256, seed 0, stable softmax");
+  assert.match(lines[1] ?? "", /^training 2 epochs: lr 0\.1, batch size 256, seed 0, stable softmax; kernels (ref|wasm-simd)$/);
   assert.match(lines[2] ?? "", /^epoch 1\/2 {2}train loss \d\.\d{4} {2}train acc \d\.\d{4} {2}test acc \d\.\d{4} {2}\d+\.\d s$/);
   assert.match(lines[3] ?? "", /^epoch 2\/2 /);
   assert.match(trainOutput, /\nfinal \(epoch 2\): train loss \d\.\d{4} {2}train acc \d\.\d{4} {2}test acc \d\.\d{4}/);
@@ -121,8 +121,10 @@ test("softmax eval: prints exactly the test accuracy of metrics.csv; predict --i
 
   const json = await softmax(["eval", "--model", modelFile, "--offline", "--json"], cache);
   assert.equal(json.code, 0, json.stderr);
-  const evaluation = JSON.parse(json.stdout) as { accuracy: number; predictions: number[]; confusion: number[][] };
+  const evaluation = JSON.parse(json.stdout) as { accuracy: number; predictions: number[]; confusion: number[][]; kernels: string };
   assert.equal(String(evaluation.accuracy), recorded);
+  // By default eval uses the kernels the model was trained with.
+  assert.equal(evaluation.kernels, (await loadModel(modelFile)).training["kernels"]);
   assert.equal(evaluation.predictions.length, 10000);
 
   const indices = [0, 1, 2, 3, 12, 17, 23, 42, 255, 256, 9999];
@@ -142,8 +144,9 @@ test("softmax eval: prints exactly the test accuracy of metrics.csv; predict --i
 
 test("softmax train --init MODEL --no-shuffle: two runs give identical metrics and weights, starting from the model", async () => {
   const init = join(run, "model.safetensors");
-  const a = await softmax(["train", "--epochs", "1", "--init", init, "--no-shuffle", "--out", join(work, "init-a"), "--offline"], cache);
-  const b = await softmax(["train", "--epochs", "1", "--init", init, "--no-shuffle", "--out", join(work, "init-b"), "--offline", "--seed", "7"], cache);
+  // The reference kernels here (the shared run used the default, auto): both paths of the training thread run.
+  const a = await softmax(["train", "--epochs", "1", "--init", init, "--no-shuffle", "--out", join(work, "init-a"), "--offline", "--kernels", "ref"], cache);
+  const b = await softmax(["train", "--epochs", "1", "--init", init, "--no-shuffle", "--out", join(work, "init-b"), "--offline", "--kernels", "ref", "--seed", "7"], cache);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   const rowsOf = async (dir: string) => parseMetrics(await readFile(join(dir, "metrics.csv"), "utf8")).rows.map((r) => r.slice(0, 4));
@@ -155,6 +158,7 @@ test("softmax train --init MODEL --no-shuffle: two runs give identical metrics a
   assert.deepEqual(modelA.b, modelB.b);
   assert.equal(modelA.training["init"], init);
   assert.equal(modelA.training["shuffle"], false);
+  assert.equal(modelA.training["kernels"], "ref");
   // Continuing from two epochs: the first epoch's loss is already below a fresh start's first epoch.
   const fresh = parseMetrics(await readFile(join(run, "metrics.csv"), "utf8")).rows;
   assert.ok(Number(rowsA[0]?.[1]) < Number(fresh[0]?.[1]), `${rowsA[0]?.[1]} vs ${fresh[0]?.[1]}`);
@@ -176,7 +180,7 @@ test("softmax train: Ctrl-C (SIGINT) after the first epoch saves the completed e
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   assert.equal(code, 130, stderr);
-  assert.match(stderr, /^interrupt: stopping after the current batch to save the run \(Ctrl-C again to abort\)\n/);
+  assert.match(stderr, /(^|\n)interrupt: stopping after the current batch to save the run \(Ctrl-C again to abort\)\n/);
   const model = await loadModel(join(out, "model.safetensors"));
   const completed = model.training["epochsCompleted"] as number;
   assert.ok(completed >= 1 && completed < 5, `completed ${completed}`);

@@ -10,6 +10,7 @@ import { batchSizeOf, evaluateSplit, numericsOf, regressionFrom } from "./evalua
 import type { SplitEvaluation } from "./evaluation.ts";
 import { dataValuesForModel, modelOption, requireDataFolder, requireFile } from "./model-options.ts";
 import { UsageError } from "./errors.ts";
+import { installKernelsForModel, kernelsOption } from "./kernels-option.ts";
 
 const count = (n: number): string => n.toLocaleString("en-US");
 
@@ -53,11 +54,13 @@ export const evalCommand = defineCommand({
     "Evaluates a model file on the test split with the same computation train runs after every epoch\n" +
     "(in-order batches of the training batch size, the training numerics, float32), so it prints exactly\n" +
     "the test accuracy recorded at training time. Without --data or --dataset, the data set the model was\n" +
-    "trained on is used. Exit codes: 0 ok, 1 unreadable model or data, 2 bad command line.",
+    "trained on is used, and the kernels it was trained with unless --kernels says otherwise.\n" +
+    "Exit codes: 0 ok, 1 unreadable model or data, 2 bad command line.",
   options: {
     ...modelOption,
     ...dataOptions,
     json: { type: "boolean", description: "Print one JSON object, with every test example's predicted class" },
+    ...kernelsOption,
   },
   examples: [
     { command: "softmax eval --model runs/2025-06-01_14-03-22/model.safetensors", description: "Accuracy, per-class accuracy and confusion matrix" },
@@ -72,6 +75,8 @@ export const evalCommand = defineCommand({
     if (note) io.stderr.write(`note: ${note}\n`);
     const { test, info } = await loadDataset(loadOptionsFrom(dataValues, io));
     const model = await loadModel(values.model, { expect: { inputs: info.rows * info.cols, classes: info.numClasses } });
+    const { installed, note: kernelsNote } = await installKernelsForModel(model, values.kernels);
+    if (kernelsNote) io.stderr.write(`note: ${kernelsNote}\n`);
     const batchSize = batchSizeOf(model);
     const evaluation = evaluateSplit(regressionFrom(model).net, test, batchSize);
     const recorded = model.metrics["testAcc"];
@@ -86,6 +91,7 @@ export const evalCommand = defineCommand({
           correct: evaluation.correct,
           total: evaluation.total,
           recordedTestAcc: typeof recorded === "number" ? recorded : null,
+          kernels: installed.name,
           classNames: model.classNames,
           perClass: evaluation.perClass.map((c, k) => ({ class: k, name: model.classNames[k], ...c })),
           confusion: evaluation.confusion,
@@ -95,7 +101,7 @@ export const evalCommand = defineCommand({
       return 0;
     }
     const out: string[] = [];
-    out.push(`model     ${values.model}  (${describeModel(model)})`);
+    out.push(`model     ${values.model}  (${describeModel(model)}; evaluated with the ${installed.name} kernels)`);
     out.push(`data      ${info.title} test split: ${count(test.n)} images  (${info.dir})`);
     let check = "";
     if (typeof recorded === "number" && sameData) {

@@ -15,6 +15,7 @@ import { batchSizeOf, regressionFrom } from "./evaluation.ts";
 import { PNG_PREPROCESSING_HELP, preparePngInput } from "./image-input.ts";
 import { dataValuesForModel, loadModelOption, modelOption, requireDataFolder, requireFile } from "./model-options.ts";
 import { UsageError } from "./errors.ts";
+import { installKernelsForModel, kernelsOption } from "./kernels-option.ts";
 
 /** One ranked class. */
 export interface RankedClass {
@@ -74,6 +75,7 @@ export const predictCommand = defineCommand({
     index: { type: "integer", valueName: "N", min: 0, multiple: true, description: "A test image by its index (from 0); repeatable" },
     ...dataOptions,
     json: { type: "boolean", description: "Print one JSON object per input" },
+    ...kernelsOption,
   },
   examples: [
     { command: "softmax predict --model runs/2025-06-01_14-03-22/model.safetensors --index 0 --index 1", description: "The first two test images, with their true labels" },
@@ -88,6 +90,8 @@ export const predictCommand = defineCommand({
     for (const file of positionals) await requireFile("predict", "image", file);
     await requireDataFolder("predict", values.data);
     const model = await loadModelOption("predict", values.model);
+    const { note: kernelsNote } = await installKernelsForModel(model, values.kernels);
+    if (kernelsNote) io.stderr.write(`note: ${kernelsNote}\n`);
     const regression = regressionFrom(model);
     const [rows, cols] = model.inputShape;
     const print = (record: Record<string, unknown>, text: string): void => {

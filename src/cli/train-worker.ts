@@ -4,7 +4,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { DataIter } from "../data/iterator.ts";
 import type { DataSplit } from "../data/split.ts";
-import { getKernels } from "../kernels/current.ts";
+import { getKernels, setKernels } from "../kernels/current.ts";
+import { selectKernels } from "../kernels/select.ts";
+import type { KernelsChoice } from "../kernels/select.ts";
 import { sgd } from "../nn/sgd.ts";
 import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
@@ -29,6 +31,8 @@ export interface TrainJob {
   b: Float32Array;
   /** Int32 slot 0: set to 1 by the main thread to stop after the current batch. */
   stop: SharedArrayBuffer;
+  /** The kernels the main thread installed, chosen explicitly ("ref" or "wasm") so this thread uses the same. */
+  kernels: KernelsChoice;
 }
 
 /** What the training thread posts back. Epochs and batches count from 1. */
@@ -53,8 +57,14 @@ class StopRequested extends Error {
 /** Progress is posted at most this often (the last batch of an epoch always is). */
 const BATCH_POST_MS = 40;
 
-/** Trains as `job` says, reporting through `post`; never throws. */
-export function runTrainJob(job: TrainJob, post: (message: TrainMessage) => void): void {
+/** Installs the job's kernels in this thread, then trains as it says, reporting through `post`; never rejects. */
+export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) => void): Promise<void> {
+  try {
+    setKernels((await selectKernels(job.kernels)).kernels);
+  } catch (error) {
+    post({ type: "failed", message: `the training thread could not load the ${job.kernels} kernels: ${error instanceof Error ? error.message : String(error)}`, nonFinite: false });
+    return;
+  }
   const inputs = job.train.rows * job.train.cols;
   const model = SoftmaxRegression.fromParams(new Tensor(job.W, [inputs, job.train.numClasses]), new Tensor(job.b, [job.train.numClasses]), {
     numerics: job.numerics,
@@ -97,5 +107,5 @@ export function runTrainJob(job: TrainJob, post: (message: TrainMessage) => void
 const job = workerData as TrainJob | undefined;
 if (parentPort && job?.kind === "softmax-train") {
   const port = parentPort;
-  runTrainJob(job, (message) => port.postMessage(message));
+  void runTrainJob(job, (message) => port.postMessage(message));
 }

@@ -10,6 +10,7 @@ import type { SoftmaxModel } from "../io/model.ts";
 import { makeRunFolder, writeRunFolder } from "../io/runFolder.ts";
 import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
+import type { KernelsChoice } from "../kernels/select.ts";
 import { Rng } from "../tensor/random.ts";
 import { trainingAnimator } from "../viz/animator.ts";
 import type { Animator } from "../viz/animator.ts";
@@ -17,6 +18,7 @@ import { defineCommand } from "./command.ts";
 import type { CommandIo, OptionSpec, OptionValues } from "./command.ts";
 import { dataOptions, loadOptionsFrom } from "./data-options.ts";
 import { evaluateSplit, regressionFrom } from "./evaluation.ts";
+import { installKernels, kernelsOption } from "./kernels-option.ts";
 import { LiveView, viewModeFor, wantsColor } from "./live-view.ts";
 import type { ViewMode } from "./live-view.ts";
 import { loadModelOption, requireDataFolder, requireFile } from "./model-options.ts";
@@ -94,6 +96,7 @@ const trainOptions = {
   "no-shuffle": { type: "boolean", description: "Keep the training batches in file order" },
   out: { type: "string", valueName: "DIR", description: "Write the run's files into DIR instead of runs/<time>/" },
   json: { type: "boolean", description: "Print one JSON object per epoch and a final summary object instead" },
+  ...kernelsOption,
 } as const satisfies Record<string, OptionSpec>;
 
 /** Checks the files and folders named on the command line before any data is read (exit 2 when wrong). */
@@ -220,18 +223,21 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   const { train, test, info } = await loadDataset(loadOptionsFrom(values, io));
   for (const note of info.notes) io.stderr.write(`note: ${note}\n`);
   const start = await startingWeights(settings, info);
+  // Chosen once, here: this thread evaluates the final model, the training thread installs the same set.
+  const kernels = await installKernels((values.kernels ?? "auto") as KernelsChoice);
+  if (kernels.name === "ref" && values.kernels !== "ref") io.stderr.write(`note: kernels: ref (${kernels.reason})\n`);
 
   const json = values.json === true;
   const mode = viewModeFor(io.stdout, io.env, json);
   if (json) {
     const { epochs, lr, batchSize, seed, numerics: softmax, shuffle } = settings;
     const header = { event: "start", dataset: info.name, dataDir: info.dir, trainCount: train.n, testCount: test.n, rows: info.rows, cols: info.cols, classes: info.numClasses };
-    io.stdout.write(`${JSON.stringify({ ...header, epochs, lr, batchSize, seed, softmax, shuffle, init: settings.init ?? null })}\n`);
+    io.stdout.write(`${JSON.stringify({ ...header, epochs, lr, batchSize, seed, softmax, shuffle, init: settings.init ?? null, kernels: kernels.name })}\n`);
   } else {
     io.stdout.write(
       `${info.title}: ${count(train.n)} train and ${count(test.n)} test images of ${info.rows} × ${info.cols} px, ${info.numClasses} classes\n` +
         `training ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}: lr ${settings.lr}, batch size ${settings.batchSize}, seed ${settings.seed}, ` +
-        `${settings.numerics} softmax${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}\n`,
+        `${settings.numerics} softmax${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}; kernels ${kernels.name}\n`,
     );
   }
 
@@ -239,7 +245,8 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   const view = new LiveView(io.stdout, { mode, color: wantsColor(io.stdout, io.env), numEpochs: settings.epochs, examplesPerEpoch: train.n, animator });
   const started = performance.now();
   const { epochs, lr, batchSize, seed, numerics, shuffle } = settings;
-  const outcome = await trainWithView({ train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start }, view, animator, { mode, stderr: io.stderr });
+  const job = { train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start, kernels: kernels.exact };
+  const outcome = await trainWithView(job, view, animator, { mode, stderr: io.stderr });
   const seconds = (performance.now() - started) / 1000;
 
   const model = modelOf(settings, info, outcome, start, { startedAt, seconds });
