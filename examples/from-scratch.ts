@@ -6,11 +6,18 @@ import {
   loadDataFashionMnist,
   normal,
   predict,
+  selectKernels,
+  setKernels,
   sgd,
   train,
   zeros,
   type Tensor,
 } from "../src/node.ts";
+
+// NOTE: not in d2l. The arithmetic kernels, chosen once: WebAssembly SIMD where it runs, else the plain loops.
+const { kernels, reason } = await selectKernels("auto");
+setKernels(kernels);
+console.log(`kernels: ${kernels.name} (${reason})`);
 
 const batchSize = 256;
 const { trainIter, testIter } = await loadDataFashionMnist(batchSize);

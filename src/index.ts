@@ -3,6 +3,11 @@
 export type { BinaryOp, Kernels, RowIndex, UnaryOp } from "./kernels/kernels.ts";
 export { ref } from "./kernels/ref.ts";
 export { getKernels, setKernels } from "./kernels/current.ts";
+export { selectKernels, type KernelsChoice, type KernelsSelection, type SelectKernelsOptions } from "./kernels/select.ts";
+export { WasmNotBuiltError, defaultWasmUrl, loadWasmModule, type WasmSource, type WasmVariant } from "./kernels/wasm/load.ts";
+export { probeSharedMemory, probeSimd, type Probe } from "./kernels/wasm/probe.ts";
+export { DEFAULT_SHARDS, ResidentTrainer, type BatchResults, type PhaseTimes, type ResidentData, type ResidentTrainerOptions } from "./kernels/wasm/resident.ts";
+export type { HelperInit, HelperTeam, ThreadHost } from "./kernels/wasm/threads.ts";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.ts";
 export { tensor, zeros, ones, normal, type CreateOptions, type NormalOptions } from "./tensor/create.ts";
@@ -25,6 +30,7 @@ export { train, type TrainOptions } from "./train/train.ts";
 export { predict, type PredictOptions, type Predictions } from "./train/predict.ts";
 export { NonFiniteLossError } from "./train/nonFiniteLoss.ts";
 export { fusedTrainEpoch, fusedEvaluateAccuracy, type ByteExamples, type FusedEpochOptions } from "./train/fused.ts";
+export { WasmTrainer, type WasmTrainerOptions } from "./train/wasmTrainer.ts";
 export type { BatchMetrics, Batches, EpochMetrics, Loss, Net } from "./train/types.ts";
 
 // Data (isomorphic part; the Node loader — loadDataFashionMnist, loadDataset, locateDataset,

@@ -7,3 +7,4 @@ export { loadDataFashionMnist, loadDataset, NOT_VERIFIED, type DatasetFileInfo, 
 export { locateDataset, findIdxFiles, DEFAULT_SYSTEM_DIR, SOURCE_DESCRIPTIONS, type DataSource, type LocateOptions, type LocatedDataset } from "./data/locate.ts";
 export { downloadFiles, type DownloadOptions, type DownloadProgress } from "./data/download.ts";
 export { userCacheRoot } from "./data/files.ts";
+export { nodeThreads } from "./kernels/wasm/nodeThreads.ts";
