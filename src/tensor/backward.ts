@@ -8,8 +8,8 @@ import { broadcastStrides, reducedShape, sameShape, splitAtAxis } from "./shape.
 import { Tensor } from "./tensor.ts";
 
 /**
- * Undoes broadcasting: sums `grad` over the axes along which an input of `shape` was repeated
- *. [2, 3] → [3] sums the rows; [2, 3] → [2, 1] sums each row.
+ * Undoes broadcasting: sums `grad` over the axes along which an input of `shape` was repeated:
+ * [2, 3] → [3] sums the rows; [2, 3] → [2, 1] sums each row.
  */
 function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(grad.shape, shape)) return grad;
