@@ -31,7 +31,8 @@
  * out[i, p] = scale · Σ_j a[i, j] · b[p, j] + bias[p] (no bias when bias = 0): a [m, n], b [k, n], out [m, k].
  * The forward pass X·W + b with W held transposed (Wᵀ [classes, inputs]), and the interface's a·bᵀ (scale 1).
  * Four rows of `a` against two rows of `b` per step: 8 accumulators + 6 loads stay in the 16 vector
- * registers (unrolling further makes V8 hoist the loads and spill the accumulators).
+ * registers. (Unrolling makes V8 hoist the loads and spill the accumulators; index arithmetic per load costs
+ * a quarter more time than stepping pointers: both measured.)
  */
 export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
   const row = <usize>n << 2;
@@ -46,15 +47,17 @@ export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: 
       const b0 = b + <usize>p * row, b1 = b0 + row;
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
       let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
-      let j = 0;
-      for (; j < n4; j += 4) {
-        const o = <usize>j << 2;
-        const w0 = v128.load(b0 + o), w1 = v128.load(b1 + o);
-        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o), x2 = v128.load(a2 + o), x3 = v128.load(a3 + o);
+      // Six pointers stepped by one vector: each load is a bare address (no index arithmetic per load).
+      let pa0 = a0, pa1 = a1, pa2 = a2, pa3 = a3, pb0 = b0, pb1 = b1;
+      const end = b0 + (<usize>n4 << 2);
+      while (pb0 < end) {
+        const w0 = v128.load(pb0), w1 = v128.load(pb1);
+        const x0 = v128.load(pa0), x1 = v128.load(pa1), x2 = v128.load(pa2), x3 = v128.load(pa3);
         s00 = f32x4.add(s00, f32x4.mul(x0, w0)); s01 = f32x4.add(s01, f32x4.mul(x0, w1));
         s10 = f32x4.add(s10, f32x4.mul(x1, w0)); s11 = f32x4.add(s11, f32x4.mul(x1, w1));
         s20 = f32x4.add(s20, f32x4.mul(x2, w0)); s21 = f32x4.add(s21, f32x4.mul(x2, w1));
         s30 = f32x4.add(s30, f32x4.mul(x3, w0)); s31 = f32x4.add(s31, f32x4.mul(x3, w1));
+        pa0 += 16; pa1 += 16; pa2 += 16; pa3 += 16; pb0 += 16; pb1 += 16;
       }
       const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
       const c1: f32 = bias ? load<f32>(bias + (<usize>p << 2), 4) : 0;
@@ -102,13 +105,16 @@ export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: 
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
       let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
       let ai = ap, bi = b + (<usize>j << 2);
-      for (let i = 0; i < m; i++, ai += aRow, bi += bRow) {
+      const end = bi + <usize>m * bRow;
+      while (bi < end) {
         const g0 = v128.load32_splat(bi), g1 = v128.load32_splat(bi, 4);
         const x0 = v128.load(ai), x1 = v128.load(ai, 16), x2 = v128.load(ai, 32), x3 = v128.load(ai, 48);
         s00 = f32x4.add(s00, f32x4.mul(x0, g0)); s10 = f32x4.add(s10, f32x4.mul(x0, g1));
         s01 = f32x4.add(s01, f32x4.mul(x1, g0)); s11 = f32x4.add(s11, f32x4.mul(x1, g1));
         s02 = f32x4.add(s02, f32x4.mul(x2, g0)); s12 = f32x4.add(s12, f32x4.mul(x2, g1));
         s03 = f32x4.add(s03, f32x4.mul(x3, g0)); s13 = f32x4.add(s13, f32x4.mul(x3, g1));
+        ai += aRow;
+        bi += bRow;
       }
       const o0 = outT + <usize>j * aRow + (<usize>p << 2), o1 = o0 + aRow;
       v128.store(o0, s00); v128.store(o0, s01, 16); v128.store(o0, s02, 32); v128.store(o0, s03, 48);
