@@ -1,6 +1,6 @@
 // The page's main thread: starts the training worker, turns its messages into the views (chart, progress,
 // predictions, weights, per-class accuracy), and handles the form, Train / Pause / Stop and model files.
-// No training or data work happens here: the main thread only draws.
+// No training, data or image work happens here: it draws the chart and inserts the worker's pictures.
 
 import { batchSizeOf, numericsOf } from "../src/cli/evaluation.ts";
 import { FASHION_MNIST_LABELS } from "../src/data/datasets.ts";
@@ -16,9 +16,7 @@ import { GridView } from "./ui/grid-view.ts";
 import { renderProbs } from "./ui/probs-view.ts";
 import { ProgressView } from "./ui/progress-view.ts";
 import type { Phase } from "./ui/progress-view.ts";
-import { RenderQueue } from "./ui/render-queue.ts";
 import { readSettings } from "./ui/settings.ts";
-import { WeightsView } from "./ui/weights-view.ts";
 
 type DataReady = Extract<WorkerMessage, { type: "data-ready" }>;
 
@@ -35,11 +33,8 @@ const uploadLabel = byId("upload-label");
 const classesTable = byId("classes", HTMLTableElement);
 const probsPanel = byId("probs");
 const progress = new ProgressView();
-const renders = new RenderQueue((busy) => {
-  document.body.dataset["drawing"] = String(busy);
-});
 const chart = new ChartView(byId("chart"));
-const weights = new WeightsView(byId("weights"));
+const weightsFigure = byId("weights");
 const grid = new GridView(byId("grid"), (index) => {
   selected = index;
   drawProbs();
@@ -55,6 +50,23 @@ let evaluation: EvaluationSummary | undefined;
 let selected: number | undefined;
 
 // ---- small view updates ----------------------------------------------------------------------------
+
+/** Marks <body data-drawing> while the worker draws pictures the page asked for (tests wait on it). */
+function expectPictures(pending: boolean): void {
+  document.body.dataset["drawing"] = String(pending);
+}
+
+/** Tells the worker how wide the grid and weights cards are, so it draws pictures that fit them. */
+let sentWidths = "";
+function sendWidths(): void {
+  const grid = Math.round(byId("grid").clientWidth);
+  const weights = Math.round(weightsFigure.clientWidth);
+  const key = `${grid}x${weights}`;
+  if (grid === 0 || key === sentWidths) return;
+  sentWidths = key;
+  if (data) expectPictures(true);
+  send({ type: "widths", grid, weights });
+}
 
 function setPhase(next: Phase, label?: string): void {
   phase = next;
@@ -116,15 +128,20 @@ function drawProbs(): void {
 /** Shows one evaluation of the current model: grid predictions, per-class bars, the selected image. */
 function showEvaluation(next: EvaluationSummary): void {
   evaluation = next;
-  grid.setPredictions(next.samplePreds);
   if (data) renderClasses(classesTable, data.classNames, next.perClass);
   const wrong = next.samplePreds.reduce((n, p, i) => n + (p !== data?.sampleLabels[i] ? 1 : 0), 0);
   byId("grid-caption").textContent = `${wrong} of ${next.samplePreds.length} wrong (red) · click an image`;
   drawProbs();
 }
 
-function showWeights(model: SoftmaxModel): void {
-  weights.set({ W: model.W, inputs: model.inputs, classes: model.classes, rows: model.inputShape[0], cols: model.inputShape[1], classNames: model.classNames });
+/** Inserts the worker's pictures: the prediction grid and the weight templates (faded when blank). */
+function showPictures(message: Extract<WorkerMessage, { type: "pictures" }>): void {
+  grid.setSvg(message.grid);
+  weightsFigure.innerHTML = message.weights;
+  const root = weightsFigure.querySelector("svg");
+  root?.style.setProperty("--natural-width", `${root.getAttribute("width")}px`);
+  weightsFigure.classList.toggle("empty", message.blank);
+  expectPictures(false);
 }
 
 function describeModel(): void {
@@ -160,10 +177,8 @@ function dataReady(message: DataReady): void {
   status.replaceChildren(`${message.title}: ${count(message.trainCount)} train / ${count(message.testCount)} test images, from ${from}`);
   for (const note of message.notes) status.append(h("span", { class: "note muted" }, ` · ${note}`));
   status.dataset["cached"] = String(message.cached.length);
-  grid.setSamples({ images: message.sampleImages, labels: message.sampleLabels, rows: message.rows, cols: message.cols, classNames: message.classNames });
+  expectPictures(true);
   renderClasses(classesTable, message.classNames, undefined);
-  const inputs = message.rows * message.cols;
-  weights.set({ W: new Float32Array(inputs * message.classNames.length), inputs, classes: message.classNames.length, rows: message.rows, cols: message.cols, classNames: message.classNames }, { empty: true });
   setPhase("ready", "ready");
 }
 
@@ -189,10 +204,8 @@ function epochDone(message: Extract<WorkerMessage, { type: "epoch" }>): void {
   current = { model, origin: "trained", name: "model.safetensors" };
   chart.add(message.metrics);
   setMetrics({ testAcc: message.metrics.testAcc, trainAcc: message.metrics.trainAcc, trainLoss: message.metrics.trainLoss, detail: `after epoch ${message.metrics.epoch}` });
-  // The bigger pictures are drawn in later tasks, one each, so no task blocks the page for long.
-  renders.schedule("weights", () => showWeights(model));
-  const next = message.evaluation;
-  renders.schedule("evaluation", () => showEvaluation(next));
+  expectPictures(true); // the worker draws this epoch's grid and weights next
+  showEvaluation(message.evaluation);
   describeModel();
   refreshControls();
 }
@@ -253,7 +266,11 @@ worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
       showAlert(message.nonFinite ? "Training diverged" : "Training failed", message.message);
       setPhase("failed", "failed");
       break;
+    case "pictures":
+      showPictures(message);
+      break;
     case "evaluated":
+      expectPictures(true);
       if (current?.origin === "uploaded") {
         const m = current.model.metrics;
         setMetrics({ testAcc: message.evaluation.accuracy, trainAcc: m["trainAcc"], trainLoss: m["trainLoss"], detail: `of ${current.name}` });
@@ -296,6 +313,12 @@ function startRun(settings: TrainSettings): void {
   chart.reset(settings.epochs);
   byId("chart-caption").textContent = `${settings.epochs} epochs · lr ${settings.lr} · batch size ${settings.batchSize} · seed ${settings.seed} · ${settings.numerics} softmax`;
   progress.reset(settings.epochs);
+  evaluation = undefined;
+  setMetrics({});
+  byId("grid-caption").textContent = "mistakes in red · click an image";
+  renderClasses(classesTable, data.classNames, undefined);
+  drawProbs();
+  expectPictures(true); // blank pictures until the run's first epoch
   setPhase("training", "training");
   send({ type: "train", settings });
 }
@@ -338,7 +361,6 @@ upload.addEventListener("change", async () => {
   chart.reset(Math.max(2, Number(model.training["epochs"]) || 10));
   byId("chart-caption").textContent = `no curves for an uploaded model`;
   describeModel();
-  showWeights(model);
   setPhase("loading", "evaluating");
   const W = Float32Array.from(model.W);
   const b = Float32Array.from(model.b);
@@ -350,4 +372,7 @@ upload.addEventListener("change", async () => {
 chart.reset(10);
 renderClasses(classesTable, FASHION_MNIST_LABELS, undefined);
 setPhase("loading", "loading data");
+new ResizeObserver(() => requestAnimationFrame(sendWidths)).observe(byId("grid"));
+new ResizeObserver(() => requestAnimationFrame(sendWidths)).observe(weightsFigure);
+sendWidths();
 send({ type: "load" });

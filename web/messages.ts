@@ -40,6 +40,8 @@ export type PageMessage =
   | { type: "pause" }
   | { type: "resume" }
   | { type: "stop" }
+  /** The inner widths (CSS px) of the grid and weights cards: the worker draws those pictures to fit. */
+  | { type: "widths"; grid: number; weights: number }
   /** Evaluate an uploaded model's weights (W [inputs, classes], b [classes]) with its numerics and batch size. */
   | { type: "evaluate"; W: Float32Array; b: Float32Array; numerics: SoftmaxNumerics; batchSize: number };
 
@@ -84,4 +86,6 @@ export type WorkerMessage =
   | { type: "stopped"; epoch: number; batch: number }
   | { type: "failed"; message: string; nonFinite: boolean }
   | { type: "evaluated"; evaluation: EvaluationSummary }
+  /** The grid and weight pictures (SVG documents) of the model shown; `blank`: no model yet. */
+  | { type: "pictures"; grid: string; weights: string; blank: boolean }
   | { type: "evaluate-failed"; message: string };
