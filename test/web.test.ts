@@ -133,6 +133,7 @@ describe("web page", () => {
     assert.equal(model.training["epochsCompleted"], 2);
     assert.equal(model.training["batchSize"], 256);
     assert.equal(model.training["softmax"], "stable");
+    assert.equal(model.training["kernels"], await page.getAttribute("#kernels", "data-kernels"), "the file records the kernels the page ran");
     assert.equal(model.metrics["testAcc"], pageAccuracy);
 
     const result = await softmax(["eval", "--model", downloaded, "--data", SYSTEM_FASHION_MNIST, "--json"], join(work.path, "cli-cache"));
