@@ -15,6 +15,7 @@ export interface KernelExports {
     hi: number, lo: number, mode: number, labels: number, y: number,
   ): number;
   axpy(alpha: number, x: number, y: number, n: number): void;
+  binary2d(op: number, a: number, ar: number, ac: number, b: number, br: number, bc: number, out: number, m: number, n: number): void;
   sumAxis(x: number, out: number, acc: number, outer: number, len: number, inner: number): void;
   updateFromParts(w: number, g: number, partStride: number, parts: number, alpha: number, from: number, to: number): void;
   trainBatches(plan: number, thread: number, first: number, last: number): number;

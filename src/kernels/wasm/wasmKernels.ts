@@ -1,16 +1,16 @@
 // The "wasm-simd" Kernels: the training path's loops (products, softmax cross-entropy, gather, axpy,
 // sums, max) run in the SIMD module; arrays are copied into its memory and results copied back out.
-// The generic elementwise ops (unary, binary, expand, pick, scatterAdd) stay the reference's loops.
+// Binary ops on 1-D and 2-D layouts run in the module too; unary, expand, pick and scatterAdd stay the reference's.
 
-import type { Kernels, RowIndex } from "../kernels.ts";
+import type { BinaryOp, Kernels, RowIndex } from "../kernels.ts";
 import { ref } from "../ref.ts";
 import { KernelsInstance } from "./module.ts";
 import { pixelScale, SCALE_F64, SCALE_SPLIT } from "./scale.ts";
 
 /**
  * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set).
- * NOTE: unary/binary/expand/pick/scatterAdd delegate to `ref`: at the chapter's sizes ([256, 10]) the copy
- * into WebAssembly memory and back costs more than the loop itself, and those loops are memory-bound.
+ * NOTE: unary/expand/pick/scatterAdd (and binary ops over 3 or more axes) delegate to `ref`: those loops are
+ * memory-bound, the copies would cost as much, and unary exp/log must equal the reference's Math.exp/Math.log.
  */
 export function createWasmKernels(instance: KernelsInstance): Kernels {
   const k = instance.exports;
@@ -105,6 +105,24 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     });
   }
 
+  function binary(
+    op: BinaryOp, a: Float32Array, aStrides: readonly number[], b: Float32Array, bStrides: readonly number[],
+    out: Float32Array, shape: readonly number[],
+  ): void {
+    const nd = shape.length;
+    if (nd > 2 || out.length === 0) return ref.binary(op, a, aStrides, b, bStrides, out, shape);
+    // As [m, n]: a vector is one row, a scalar one element.
+    const m = nd === 2 ? shape[0]! : 1, n = nd === 0 ? 1 : shape[nd - 1]!;
+    const ar = nd === 2 ? aStrides[0]! : 0, ac = nd === 0 ? 0 : aStrides[nd - 1]!;
+    const br = nd === 2 ? bStrides[0]! : 0, bc = nd === 0 ? 0 : bStrides[nd - 1]!;
+    const span = (r: number, c: number): number => (m - 1) * r + (n - 1) * c + 1;
+    scratch(() => {
+      const pa = copyIn(a, span(ar, ac)), pb = copyIn(b, span(br, bc)), pout = instance.alloc(m * n * 4);
+      k.binary2d(BINARY_OPS[op], pa, ar, ac, pb, br, bc, pout, m, n);
+      copyOut(pout, out, m * n);
+    });
+  }
+
   function axpy(alpha: number, x: Float32Array, y: Float32Array, n: number): void {
     scratch(() => {
       const px = copyIn(x, n), py = copyIn(y, n);
@@ -136,7 +154,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     matmulAtB,
     matmulABt,
     unary: ref.unary,
-    binary: ref.binary,
+    binary,
     expand: ref.expand,
     sum,
     max,
@@ -147,6 +165,9 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     gatherRows,
   };
 }
+
+/** The module's codes for the binary ops (assembly/vector.ts binary2d). */
+const BINARY_OPS: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
 
 function align4(n: number): number {
   return (n + 3) & ~3;

@@ -4,7 +4,7 @@
 export { dotRows, dotColumnsT, transpose } from "./matmul";
 export { expInPlace, softmaxCrossEntropy, maxAxis } from "./softmax";
 export { gatherRows } from "./gather";
-export { axpy, sumAxis, updateFromParts } from "./vector";
+export { axpy, binary2d, sumAxis, updateFromParts } from "./vector";
 export { trainBatches, evaluate, meet, PLAN_BYTES } from "./train";
 
 /** First byte after the module's static data: the host lays out its buffers from here. */

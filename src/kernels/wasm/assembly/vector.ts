@@ -76,3 +76,51 @@ export function updateFromParts(w: usize, g: usize, partStride: usize, parts: i3
     store<f32>(w + o, <f32>(<f64>load<f32>(w + o) + alpha * s));
   }
 }
+
+/** One elementwise operation: 0 add, 1 sub, 2 mul, 3 div (the interface's BinaryOp, in that order). */
+// @ts-ignore: decorator
+@inline function apply4(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  if (op == 2) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+// @ts-ignore: decorator
+@inline function apply1(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  if (op == 2) return x * y;
+  return x / y;
+}
+
+/** The 2-D loop for one operation (inlined with `op` constant, so the choice folds away). */
+// @ts-ignore: decorator
+@inline function binaryLoop(op: i32, a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, out: usize, m: i32, n: i32): void {
+  const n4 = n & ~3;
+  for (let i = 0; i < m; i++) {
+    const ai = a + (<usize>(i * ar) << 2), bi = b + (<usize>(i * br) << 2), oi = out + (<usize>(i * n) << 2);
+    let j = 0;
+    if (ac == 1 && bc == 1) {
+      for (; j < n4; j += 4) v128.store(oi + (<usize>j << 2), apply4(op, v128.load(ai + (<usize>j << 2)), v128.load(bi + (<usize>j << 2))));
+    } else if (ac == 1 && bc == 0) {
+      const y = v128.load32_splat(bi);
+      for (; j < n4; j += 4) v128.store(oi + (<usize>j << 2), apply4(op, v128.load(ai + (<usize>j << 2)), y));
+    } else if (ac == 0 && bc == 1) {
+      const x = v128.load32_splat(ai);
+      for (; j < n4; j += 4) v128.store(oi + (<usize>j << 2), apply4(op, x, v128.load(bi + (<usize>j << 2))));
+    }
+    for (; j < n; j++) store<f32>(oi + (<usize>j << 2), apply1(op, load<f32>(ai + (<usize>(j * ac) << 2)), load<f32>(bi + (<usize>(j * bc) << 2))));
+  }
+}
+
+/**
+ * out[i, j] = a[i·ar + j·ac] op b[i·br + j·bc] for out [m, n] contiguous; strides in elements (0 along
+ * broadcast axes). One IEEE operation per element, so the results equal the reference's exactly.
+ */
+export function binary2d(op: i32, a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, out: usize, m: i32, n: i32): void {
+  if (op == 0) binaryLoop(0, a, ar, ac, b, br, bc, out, m, n);
+  else if (op == 1) binaryLoop(1, a, ar, ac, b, br, bc, out, m, n);
+  else if (op == 2) binaryLoop(2, a, ar, ac, b, br, bc, out, m, n);
+  else binaryLoop(3, a, ar, ac, b, br, bc, out, m, n);
+}
