@@ -3,13 +3,15 @@
 // (thread count does not change a bit; equal to the fused reference path within float32 rounding).
 
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { readFile, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { ref } from "../src/kernels/ref.ts";
 import { selectKernels } from "../src/kernels/select.ts";
-import { loadWasmModule, WasmNotBuiltError } from "../src/kernels/wasm/load.ts";
+import { defaultWasmUrl, loadWasmModule, WasmNotBuiltError } from "../src/kernels/wasm/load.ts";
 import { nodeThreads } from "../src/kernels/wasm/nodeThreads.ts";
 import { probeSharedMemory, probeSimd } from "../src/kernels/wasm/probe.ts";
 import { ResidentTrainer } from "../src/kernels/wasm/resident.ts";
@@ -54,6 +56,28 @@ describe("kernel selection", () => {
     const auto = await selectKernels("auto", { wasm: missing });
     assert.equal(auto.kernels, ref);
     assert.match(auto.reason, /npm run build.*using the reference kernels/);
+  });
+
+  test("over HTTP (the browser's way): the module is fetched and compiled; a 404 names the URL and says to build", async (t) => {
+    const bytes = await readFile(defaultWasmUrl("simd"));
+    const server = createServer((request, response) => {
+      if (request.url === "/kernels-simd.wasm") response.writeHead(200, { "content-type": "application/wasm" }).end(bytes);
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const module = await loadWasmModule("simd", new URL("/kernels-simd.wasm", base));
+    assert.ok(WebAssembly.Module.exports(module).some((e) => e.name === "dotRows"));
+    const { kernels } = await selectKernels("wasm", { wasm: `${base}/kernels-simd.wasm` });
+    const out = new Float32Array(2);
+    kernels.matmul(Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6), out, 2, 2, 1);
+    assert.deepEqual([...out], [17, 39]);
+    await assert.rejects(loadWasmModule("simd", `${base}/missing.wasm`), (error: unknown) => {
+      assert.ok(error instanceof WasmNotBuiltError);
+      assert.match(error.message, new RegExp(`${base}/missing.wasm is missing.*npm run build`));
+      return true;
+    });
   });
 });
 
