@@ -199,6 +199,13 @@ describe("the resident trainer", () => {
       });
       assert.deepEqual(seen, Array.from({ length: Math.ceil(train.n / batchSize) }, (_, i) => i + 1));
       allClose([loss / train.n], [mean], TOL.float32);
+      // A callback that throws (a stop request) ends the epoch after its group; the model keeps that group's
+      // training and the threads stay usable.
+      const before = Float32Array.from(m.W.data);
+      const stop = new Error("stop");
+      assert.throws(() => trainer.trainEpoch(batchesOf(train.n, batchSize, 1), { chunkBatches: 3, onBatchEnd: (x) => { if (x.batch === 2) throw stop; } }), stop);
+      assert.ok(m.W.data.some((w, i) => w !== before[i]), "the first group's updates reached the model");
+      assert.ok(Number.isFinite(trainer.trainEpoch(batchesOf(train.n, batchSize, 2))[0]));
     } finally {
       await trainer.close();
     }

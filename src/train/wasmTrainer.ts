@@ -4,7 +4,7 @@
 
 import type { RowIndex } from "../kernels/kernels.ts";
 import type { WasmSource } from "../kernels/wasm/load.ts";
-import { ResidentTrainer, type PhaseTimes } from "../kernels/wasm/resident.ts";
+import { ResidentTrainer, type BatchResults, type PhaseTimes } from "../kernels/wasm/resident.ts";
 import type { ThreadHost } from "../kernels/wasm/threads.ts";
 import type { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import type { ByteExamples, FusedEpochOptions } from "./fused.ts";
@@ -78,26 +78,32 @@ export class WasmTrainer {
    * [mean loss, accuracy] like `fusedTrainEpoch`. `onBatchEnd` is called for every batch, in order,
    * after each group of `chunkBatches` batches (default 16 when there is a callback, else the whole epoch
    * runs in one call). Throws `NonFiniteLossError` (epoch and batch from 1); the model then holds the
-   * weights from before that batch.
+   * weights from before that batch. An error thrown by `onBatchEnd` stops the epoch after the current group
+   * of batches; the model then holds the weights trained so far.
    */
   trainEpoch(batches: Iterable<RowIndex>, options: FusedEpochOptions & { chunkBatches?: number } = {}): [number, number] {
     const { epoch = 1, onBatchEnd } = options;
     const { W, b } = this.model;
     this.resident.setParams(W.data, b.data);
-    const results = this.resident.trainBatches(batches, this.lr, {
-      ...(onBatchEnd
-        ? {
-          chunkBatches: options.chunkBatches ?? 16,
-          onChunk: (first, last, r) => {
-            for (let i = first; i < last; i++) {
-              const size = r.sizes[i]!;
-              onBatchEnd({ epoch, batch: i + 1, size, loss: r.lossSums[i]! / size, accuracy: r.correct[i]! / size });
-            }
-          },
-        }
-        : options.chunkBatches !== undefined ? { chunkBatches: options.chunkBatches } : {}),
-    });
-    this.resident.getParams(W.data, b.data);
+    let results: BatchResults;
+    try {
+      results = this.resident.trainBatches(batches, this.lr, {
+        ...(onBatchEnd
+          ? {
+            chunkBatches: options.chunkBatches ?? 16,
+            onChunk: (first, last, r) => {
+              for (let i = first; i < last; i++) {
+                const size = r.sizes[i]!;
+                onBatchEnd({ epoch, batch: i + 1, size, loss: r.lossSums[i]! / size, accuracy: r.correct[i]! / size });
+              }
+            },
+          }
+          : options.chunkBatches !== undefined ? { chunkBatches: options.chunkBatches } : {}),
+      });
+    } finally {
+      // Also when onBatchEnd throws (e.g. a stop request): the model gets the batches trained so far.
+      this.resident.getParams(W.data, b.data);
+    }
     if (results.nonFinite !== null) throw new NonFiniteLossError({ epoch, batch: results.nonFinite.batch + 1, loss: results.nonFinite.loss });
     let loss = 0, correct = 0, seen = 0;
     for (let i = 0; i < results.sizes.length; i++) {
