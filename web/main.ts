@@ -88,10 +88,12 @@ function refreshControls(): void {
   uploadLabel.setAttribute("aria-disabled", String(!canUpload));
 }
 
-function showAlert(title: string, message: string, options: { hint?: string; retry?: boolean } = {}): void {
+function showAlert(title: string, message: string, options: { hint?: (Node | string)[]; retry?: boolean } = {}): void {
   byId("alert-title").textContent = title;
   byId("alert-message").textContent = message;
-  show(byId("alert-hint"), options.hint !== undefined, options.hint ?? "");
+  const hint = byId("alert-hint");
+  hint.replaceChildren(...(options.hint ?? []));
+  hint.hidden = options.hint === undefined;
   show(byId("retry"), options.retry === true);
   byId("alert").hidden = false;
 }
@@ -186,8 +188,13 @@ function dataFailed(message: Extract<WorkerMessage, { type: "data-failed" }>): v
   byId("data-status").textContent = "not loaded";
   if (message.missing) {
     showAlert("The server has no Fashion-MNIST to serve", message.message, {
-      hint: "To get it: install Debian's package with `sudo apt-get install dataset-fashion-mnist`, or start the page with " +
-        "`npm run web -- --data DIR` (a folder holding the four IDX files, raw or .gz). Then try again.",
+      hint: [
+        "To get it, install Debian's package: ",
+        h("code", {}, "sudo apt-get install dataset-fashion-mnist"),
+        ", or start the page with ",
+        h("code", {}, "npm run web -- --data DIR"),
+        " (a folder holding the four IDX files, raw or .gz). Then try again.",
+      ],
       retry: true,
     });
   } else {
