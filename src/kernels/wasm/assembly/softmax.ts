@@ -87,12 +87,14 @@ export function softmaxCrossEntropy(logits: usize, labels: usize, loss: usize, d
   for (let r = 0; r < rows; r++) {
     const z = logits + <usize>r * row, w = work + <usize>r * row;
     const m = rowMax(z, cols);
+    // The row max waits in `loss` until the row's loss replaces it.
+    store<f32>(loss + (<usize>r << 2), m);
     for (let j = 0; j < cols; j++) store<f32>(w + (<usize>j << 2), load<f32>(z + (<usize>j << 2)) - m);
   }
   expInPlace(work, rows * cols);
   for (let r = 0; r < rows; r++) {
     const z = logits + <usize>r * row, w = work + <usize>r * row;
-    const m = rowMax(z, cols);
+    const m = load<f32>(loss + (<usize>r << 2));
     let s: f64 = 0;
     for (let j = 0; j < cols; j++) s += <f64>load<f32>(w + (<usize>j << 2));
     const label = load<i32>(labels + (<usize>r << 2));
