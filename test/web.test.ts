@@ -195,4 +195,20 @@ describe("web page", () => {
     assert.match((await page.textContent("#data-status")) ?? "", /copy of t10k-labels-idx1-ubyte failed its SHA-256 check, so it was fetched again/);
     assert.deepEqual(errors, []);
   });
+
+  test("a diverging run (lr 1e9, the chapter's naive softmax) stops naming the epoch and batch, and the page stays usable", async () => {
+    await page.fill("#epochs", "1");
+    await page.fill("#lr", "1e9");
+    await page.selectOption("#softmax", "naive");
+    await page.click("#train");
+    assert.equal(await waitForPhase(page, ["failed", "done"], 60_000), "failed");
+    const alert = (await page.textContent("#alert")) ?? "";
+    assert.match(alert, /Training diverged/);
+    assert.match(alert, /the loss is (NaN|Infinity) at epoch 1, batch \d+/);
+    assert.equal(await page.isEnabled("#train"), true);
+    await page.fill("#lr", "-1");
+    await page.click("#train");
+    assert.match((await page.textContent("#settings-error")) ?? "", /Learning rate must be a number above 0/);
+    assert.deepEqual(errors, []);
+  });
 });
