@@ -143,18 +143,33 @@ describe("web page", () => {
     assert.equal(report.recordedTestAcc, pageAccuracy);
   });
 
-  test("a model from the CLI and the page's own download load in the page; malformed or mis-shaped files are refused", async () => {
+  test("the CLI and the page train the same weights from the same seed, and each one's model file loads in the other", async () => {
+    // The CLI with the page's kernel set, 1 epoch of the chapter's settings from seed 0.
+    const kernels = (await page.getAttribute("#kernels", "data-kernels")) === "wasm-simd" ? "wasm" : "ref";
     const cli = join(work.path, "cli-run");
-    const trained = await softmax(["train", "--epochs", "1", "--data", SYSTEM_FASHION_MNIST, "--out", cli, "--json"], join(work.path, "cli-cache"));
+    const trained = await softmax(["train", "--epochs", "1", "--kernels", kernels, "--data", SYSTEM_FASHION_MNIST, "--out", cli, "--json"], join(work.path, "cli-cache"));
     assert.equal(trained.code, 0, trained.stderr);
     const cliModel = decodeModel(await readFile(join(cli, "model.safetensors")));
     await page.setInputFiles("#upload", join(cli, "model.safetensors"));
     await waitForTestAccuracy(page, cliModel.metrics["testAcc"]!);
     assert.match((await page.textContent("#model-info")) ?? "", /Uploaded model\.safetensors: 1 epoch/);
 
+    await page.fill("#epochs", "1");
+    await page.click("#train");
+    assert.equal(await waitForPhase(page, ["done", "failed"], 60_000), "done");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const oneEpoch = join(work.path, "page-1-epoch.safetensors");
+    await download.saveAs(oneEpoch);
+    const pageModel = decodeModel(await readFile(oneEpoch));
+    assert.ok(Buffer.from(pageModel.W.buffer).equals(Buffer.from(cliModel.W.buffer)), "W after one epoch: page and CLI bit for bit");
+    assert.ok(Buffer.from(pageModel.b.buffer).equals(Buffer.from(cliModel.b.buffer)), "b after one epoch: page and CLI bit for bit");
+    assert.equal(pageModel.metrics["testAcc"], cliModel.metrics["testAcc"]);
+
     await page.setInputFiles("#upload", downloaded);
     await waitForTestAccuracy(page, pageAccuracy);
+  });
 
+  test("malformed or mis-shaped model files are refused with a message, and the page stays usable", async () => {
     const garbage = join(work.path, "garbage.safetensors");
     await writeFile(garbage, "this is not a model file at all");
     await page.setInputFiles("#upload", garbage);
