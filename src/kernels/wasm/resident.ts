@@ -150,23 +150,19 @@ export class ResidentTrainer {
     const Dp = (D + 3) & ~3;
     const R = Math.ceil(batchSize / shards);
     const Ca = (C + 3) & ~3;
-    const shardLayout = {
-      x: 0, y: 0, logits: 0, dlogits: 0, loss: 0, dW: 0, db: 0, acc: 0, stats: 0, bytes: 0,
-    };
+    // Per thread, the row buffers of the shard it is working on; per shard, what outlives the shard (its
+    // gradients and stats, read by the update). Offsets are inside each block.
     let at = 0;
     const take = (bytes: number): number => { const here = at; at += align16(bytes); return here; };
-    shardLayout.x = take(R * Dp * 4);
-    shardLayout.y = take(R * 4);
-    shardLayout.logits = take(((R * C + 3) & ~3) * 4);
-    shardLayout.dlogits = take(((R * C + 3) & ~3) * 4);
-    shardLayout.loss = take(R * 4);
-    shardLayout.dW = take(C * Dp * 4);
-    shardLayout.db = take(Ca * 4);
-    shardLayout.acc = take(Ca * 8);
-    shardLayout.stats = take(16);
+    const scratchLayout = {
+      x: take(R * Dp * 4), y: take(R * 4), logits: take(((R * C + 3) & ~3) * 4), dlogits: take(((R * C + 3) & ~3) * 4), loss: take(R * 4), bytes: 0,
+    };
+    scratchLayout.bytes = at;
+    at = 0;
+    const shardLayout = { dW: take(C * Dp * 4), db: take(Ca * 4), acc: take(Ca * 8), stats: take(16), bytes: 0 };
     shardLayout.bytes = at;
     const testN = test?.n ?? 0;
-    const estimate = train.n * (D + 1) + testN * (D + 1) + shards * shardLayout.bytes + train.n * 24 + (1 << 20);
+    const estimate = train.n * (D + 1) + testN * (D + 1) + threads * scratchLayout.bytes + shards * shardLayout.bytes + train.n * 24 + (1 << 20);
 
     const instance = await createKernelsInstance(module, { bytes: estimate, shared: variant === "threads" });
     const plan = instance.alloc(PLAN_BYTES);
@@ -182,6 +178,7 @@ export class ResidentTrainer {
     const testImages = instance.alloc(testN * D + 16);
     const testLabels = instance.alloc(testN + 16);
     const shardBase = instance.alloc(shards * shardLayout.bytes);
+    const scratchBase = instance.alloc(threads * scratchLayout.bytes);
     const u8 = instance.u8;
     u8.fill(0, plan, instance.mark());
     u8.set(train.images, images);
@@ -197,8 +194,9 @@ export class ResidentTrainer {
     set32(PLAN.IMAGES, images); set32(PLAN.LABELS, labels); set32(PLAN.LEN, D); set32(PLAN.STRIDE, Dp); set32(PLAN.CLASSES, C);
     set32(PLAN.WT, Wt); set32(PLAN.BIAS, bias); set32(PLAN.THREADS, threads); set32(PLAN.SHARDS, shards);
     set32(PLAN.SHARD_BASE, shardBase); set32(PLAN.SHARD_BYTES, shardLayout.bytes); set32(PLAN.SHARD_ROWS, R);
-    set32(PLAN.OFF_X, shardLayout.x); set32(PLAN.OFF_Y, shardLayout.y); set32(PLAN.OFF_LOGITS, shardLayout.logits);
-    set32(PLAN.OFF_DLOGITS, shardLayout.dlogits); set32(PLAN.OFF_LOSS, shardLayout.loss); set32(PLAN.OFF_DW, shardLayout.dW);
+    set32(PLAN.SCRATCH_BASE, scratchBase); set32(PLAN.SCRATCH_BYTES, scratchLayout.bytes);
+    set32(PLAN.OFF_X, scratchLayout.x); set32(PLAN.OFF_Y, scratchLayout.y); set32(PLAN.OFF_LOGITS, scratchLayout.logits);
+    set32(PLAN.OFF_DLOGITS, scratchLayout.dlogits); set32(PLAN.OFF_LOSS, scratchLayout.loss); set32(PLAN.OFF_DW, shardLayout.dW);
     set32(PLAN.OFF_DB, shardLayout.db); set32(PLAN.OFF_ACC, shardLayout.acc); set32(PLAN.OFF_STATS, shardLayout.stats);
     set32(PLAN.BARRIER, barrier);
     set32(PLAN.TEST_IMAGES, testImages); set32(PLAN.TEST_LABELS, testLabels); set32(PLAN.TEST_N, testN);

@@ -17,8 +17,9 @@ const OFF_X = 56, OFF_Y = 60, OFF_LOGITS = 64, OFF_DLOGITS = 68, OFF_LOSS = 72, 
 const BATCH_LOSS = 92, BATCH_CORRECT = 96, BARRIER = 100;
 const TEST_IMAGES = 108, TEST_LABELS = 112, TEST_N = 116, EVAL_CORRECT = 120, PROFILE = 124, TIMES = 128;
 const SCALE = 136, LR = 144; // f64
+const SCRATCH_BASE = 152, SCRATCH_BYTES = 156;
 /** Bytes of the plan block. */
-export const PLAN_BYTES: i32 = 152;
+export const PLAN_BYTES: i32 = 160;
 
 // Phases timed when profiling (milliseconds, summed per thread at TIMES + thread·64 + phase·8).
 const T_GATHER = 0, T_FORWARD = 1, T_LOSS = 2, T_GRADIENT = 3, T_WAIT = 4, T_UPDATE = 5, T_EVALUATE = 6;
@@ -69,15 +70,24 @@ export function meet(plan: usize): bool {
   return barrier(ptrAt(plan, BARRIER), i32At(plan, THREADS));
 }
 
+/** This thread's scratch block: X, y, logits, dlogits and loss of the shard (or test chunk) it works on. */
+// @ts-ignore: decorator
+@inline function scratchOf(plan: usize, thread: i32): usize {
+  return ptrAt(plan, SCRATCH_BASE) + <usize>thread * ptrAt(plan, SCRATCH_BYTES);
+}
+
 /**
  * One shard: rows order[from, to) of the training set. Gathers X and y, logits = X·Wᵀ + b, counts the
  * correct argmaxes, loss and dlogits = softmax − onehot, dWᵀ_s = dlogitsᵀ·X and db_s = Σ_rows dlogits.
+ * X and the other row buffers are the thread's (one set, reused shard after shard, so they stay in the
+ * core's cache); only the gradients and the stats belong to the shard.
  */
 function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i32): void {
   const len = i32At(plan, LEN), stride = i32At(plan, STRIDE), C = i32At(plan, CLASSES);
   const count = to - from;
-  const X = shard + ptrAt(plan, OFF_X), y = shard + ptrAt(plan, OFF_Y);
-  const logits = shard + ptrAt(plan, OFF_LOGITS), dl = shard + ptrAt(plan, OFF_DLOGITS), loss = shard + ptrAt(plan, OFF_LOSS);
+  const scratch = scratchOf(plan, thread);
+  const X = scratch + ptrAt(plan, OFF_X), y = scratch + ptrAt(plan, OFF_Y);
+  const logits = scratch + ptrAt(plan, OFF_LOGITS), dl = scratch + ptrAt(plan, OFF_DLOGITS), loss = scratch + ptrAt(plan, OFF_LOSS);
   const stats = shard + ptrAt(plan, OFF_STATS);
   let t = lap(plan, thread, T_GATHER, i32At(plan, PROFILE) ? now() : 0);
   // X holds the raw pixel values p; the pixel scale s is applied to the products instead of to every
@@ -150,14 +160,14 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
 
 /**
  * Counts the test examples the current weights classify correctly, as thread `thread`: the test set is
- * cut into chunks of the shard capacity, chunk c going to thread c mod T. Writes this thread's count at
+ * cut into chunks of the shard capacity (SHARD_ROWS), chunk c going to thread c mod T. Writes this thread's count at
  * EVAL_CORRECT[thread], then meets the other threads. Returns false when another thread aborted.
  */
 export function evaluate(plan: usize, thread: i32): bool {
   const T = i32At(plan, THREADS), C = i32At(plan, CLASSES), len = i32At(plan, LEN), stride = i32At(plan, STRIDE);
   const n = i32At(plan, TEST_N), chunk = i32At(plan, SHARD_ROWS);
-  const shard = ptrAt(plan, SHARD_BASE) + <usize>thread * ptrAt(plan, SHARD_BYTES);
-  const X = shard + ptrAt(plan, OFF_X), y = shard + ptrAt(plan, OFF_Y), logits = shard + ptrAt(plan, OFF_LOGITS);
+  const scratch = scratchOf(plan, thread);
+  const X = scratch + ptrAt(plan, OFF_X), y = scratch + ptrAt(plan, OFF_Y), logits = scratch + ptrAt(plan, OFF_LOGITS);
   let t = i32At(plan, PROFILE) ? now() : 0;
   let correct = 0;
   for (let from = thread * chunk; from < n; from += T * chunk) {
