@@ -3,6 +3,8 @@
 
 import { parseArgs } from "node:util";
 import { createServer } from "vite";
+import { FASHION_MNIST } from "../src/data/datasets.ts";
+import { locateDataset, SOURCE_DESCRIPTIONS } from "../src/data/locate.ts";
 import { webConfig } from "./config.ts";
 
 const HELP = `usage: npm run web -- [--port N] [--host HOST] [--data DIR] [--offline]
@@ -49,6 +51,18 @@ async function main(): Promise<number> {
   });
   await server.listen();
   server.printUrls();
+  // Where the data is, said once now (the data route locates it again on every page load).
+  try {
+    const located = await locateDataset({ dataset: FASHION_MNIST, ...(values.data !== undefined && { data: values.data }), offline: true });
+    process.stdout.write(`  data: ${located.spec.title} from ${located.dir} (${SOURCE_DESCRIPTIONS[located.source]})\n`);
+  } catch (error) {
+    const named = values.data !== undefined || Boolean(process.env["SOFTMAX_DATA_DIR"]);
+    const message = values.offline || named
+      ? `${error instanceof Error ? error.message : String(error)}`
+      : "Fashion-MNIST is not on this machine yet: the page's first load downloads it into the user cache " +
+        "(or pass --data DIR, or apt-get install dataset-fashion-mnist)";
+    process.stdout.write(`  data: ${message}\n`);
+  }
   return -1; // keep serving until the process is stopped
 }
 
