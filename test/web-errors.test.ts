@@ -9,6 +9,7 @@ import { gunzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { FASHION_MNIST } from "../src/data/datasets.ts";
+import { CACHE_NAME } from "../web/dataset.ts";
 import { launchChromium, pageErrors, startWebServer, SYSTEM_FASHION_MNIST, tempDir, waitForPhase } from "./helpers/web-page.ts";
 
 let work: { path: string; cleanup: () => Promise<void> };
@@ -61,7 +62,7 @@ test("web page: a data file with one byte flipped fails its SHA-256 check, the p
     assert.equal(await page.isEnabled("#retry"), true, "the page offers to try again");
     assert.equal(await page.isEnabled("#epochs"), true, "the form stays usable");
     // The corrupt bytes were not kept: a reload fetches and checks them again.
-    const cached = await page.evaluate(async () => (await (await caches.open("softmax-regression-data-v1")).keys()).map((r) => r.url));
+    const cached = await page.evaluate(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url), CACHE_NAME);
     assert.ok(!cached.some((url) => url.includes("train-labels")), `the corrupt file must not be cached: ${cached.join(", ")}`);
     assert.deepEqual(errors, []);
   } finally {

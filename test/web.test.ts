@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { decodeModel, encodeModel } from "../src/io/model.ts";
+import { CACHE_NAME } from "../web/dataset.ts";
 import { softmax } from "./helpers/cli-run.ts";
 import { launchChromium, pageErrors, startWebServer, SYSTEM_FASHION_MNIST, tempDir, waitForPhase, waitForTestAccuracy } from "./helpers/web-page.ts";
 import type { WebServer } from "./helpers/web-page.ts";
@@ -196,14 +197,14 @@ describe("web page", () => {
     assert.deepEqual(fetched, [], "nothing is fetched when the browser holds verified copies");
     assert.equal(await page.getAttribute("#data-status", "data-cached"), "4");
 
-    await page.evaluate(async () => {
-      const cache = await caches.open("softmax-regression-data-v1");
+    await page.evaluate(async (name) => {
+      const cache = await caches.open(name);
       const key = (await cache.keys()).find((request) => request.url.includes("t10k-labels-idx1-ubyte"));
       if (!key) throw new Error("no cached copy of t10k-labels-idx1-ubyte");
       const bytes = new Uint8Array(await (await cache.match(key))!.arrayBuffer());
       bytes[100] = (bytes[100]! + 1) % 10; // still a valid label, but not the published file
       await cache.put(key, new Response(bytes));
-    });
+    }, CACHE_NAME);
     await page.reload();
     assert.equal(await waitForPhase(page, ["ready", "failed"]), "ready");
     assert.deepEqual(fetched, ["/data/fashion-mnist/manifest.json", "/data/fashion-mnist/t10k-labels-idx1-ubyte.gz"]);
