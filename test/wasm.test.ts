@@ -221,7 +221,7 @@ describe("the resident trainer", () => {
     }
     const bad = { ...train, labels: train.labels.map((l, i) => (i === 4 ? classes : l)) };
     await assert.rejects(ResidentTrainer.create({ train: bad, inputs, classes, batchSize }), /label 7 of example 4 is not a class index below 7/);
-    await assert.rejects(ResidentTrainer.create({ train, inputs, classes, batchSize, threads: 5, host: nodeThreads }), /threads \(5\) must not exceed shards \(4\)/);
+    await assert.rejects(ResidentTrainer.create({ train, inputs, classes, batchSize, threads: 5, host: nodeThreads }), /threads \(5\) must not exceed 4: each thread computes whole shards/);
   });
 
   test('"auto" threads: every core up to the shards with a host, one thread without a host or for tiny batches', async () => {

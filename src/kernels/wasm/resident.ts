@@ -7,7 +7,7 @@ import { loadWasmModule, type WasmSource, type WasmVariant } from "./load.ts";
 import { align16, createKernelsInstance, type KernelsInstance } from "./module.ts";
 import { BARRIER, COMMAND, CONTROL, MAX_THREADS, PHASES, PLAN, PLAN_BYTES, type Phase } from "./plan.ts";
 import { probeSharedMemory, probeSimd } from "./probe.ts";
-import { raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
+import { chooseThreads, postCommand, raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
 
 /** Examples as uint8 values: images [n, inputs], labels [n] class indices. */
 export interface ResidentData {
@@ -57,27 +57,14 @@ export interface BatchResults {
 /** Milliseconds per phase of one thread, summed since the last `resetPhaseTimes`. */
 export type PhaseTimes = Record<Phase, number>;
 
-/** How many threads to use and why. */
+/** How many threads to use and why: every core up to the shards, fewer for small batches. */
 function resolveThreads(options: ResidentTrainerOptions, shards: number): { threads: number; reason: string } {
   const asked = options.threads ?? "auto";
-  if (asked !== "auto" && (!Number.isInteger(asked) || asked < 1)) {
-    throw new RangeError(`threads must be a positive integer or "auto", got ${asked}`);
-  }
-  if (asked === 1) return { threads: 1, reason: "one thread was asked for" };
-  if (asked !== "auto" && asked > shards) {
-    throw new RangeError(`threads (${asked}) must not exceed shards (${shards}): each thread computes whole shards of a batch`);
-  }
-  if (options.host === undefined) return { threads: 1, reason: "one thread: no thread host was given" };
-  const shared = probeSharedMemory();
-  if (!shared.ok) return { threads: 1, reason: `one thread: ${shared.reason}` };
-  if (asked !== "auto") return { threads: asked, reason: `${asked} threads were asked for` };
-  const cores = options.host.cores();
   const worth = Math.max(1, Math.floor(options.batchSize / MIN_ROWS_PER_THREAD));
-  const threads = Math.max(1, Math.min(cores, shards, worth, MAX_THREADS));
-  if (threads === 1) {
-    return { threads, reason: cores < 2 ? "one thread: one core" : `one thread: batches of ${options.batchSize} are too small to share` };
-  }
-  return { threads, reason: `${threads} threads on ${cores} cores` };
+  const limit = asked === "auto" && worth < shards
+    ? { max: worth, why: `batches of ${options.batchSize} are too small to share` }
+    : { max: shards, why: `each thread computes whole shards of a batch, and there are ${shards} (shards)` };
+  return chooseThreads(asked, options.host, limit);
 }
 
 function checkData(data: ResidentData, inputs: number, classes: number, what: string): void {
@@ -272,13 +259,7 @@ export class ResidentTrainer {
 
   /** Posts a command to the helpers (they spin, then sleep, waiting for the sequence number to move). */
   private post(command: number, arg0 = 0, arg1 = 0): void {
-    if (this.team === null) return;
-    const control = new Int32Array(this.instance.memory.buffer, this.control, CONTROL.BYTES >> 2);
-    control[CONTROL.CMD] = command;
-    control[CONTROL.ARG0] = arg0;
-    control[CONTROL.ARG1] = arg1;
-    Atomics.add(control, CONTROL.SEQ, 1);
-    Atomics.notify(control, CONTROL.SEQ);
+    if (this.team !== null) postCommand(this.instance.memory, this.control, command, arg0, arg1);
   }
 
   private aborted(): Error {

@@ -1,8 +1,9 @@
 // Helper threads of the resident trainer, host-agnostic: what a host (worker_threads, Web Workers)
 // must provide, and the loop each helper runs on the shared memory. No node: imports.
 
-import { BARRIER, COMMAND, CONTROL, PLAN } from "./plan.ts";
+import { BARRIER, COMMAND, CONTROL, MAX_THREADS, PLAN } from "./plan.ts";
 import { instantiateKernels } from "./module.ts";
+import { probeSharedMemory } from "./probe.ts";
 
 /** What a helper thread needs: the compiled module, the shared memory, and where the plan and commands are. */
 export interface HelperInit {
@@ -32,8 +33,43 @@ export interface ThreadHost {
   spawn(init: Omit<HelperInit, "thread">, count: number): Promise<HelperTeam>;
 }
 
-/** Spins before sleeping while waiting for a command: commands follow each other within microseconds. */
-const SPINS = 1 << 15;
+/**
+ * How many threads to run and why: `asked` (a count, or "auto": every core up to `limit`), reduced to one
+ * where threads cannot run (no host, no shared memory). `limit` caps "auto" and bounds an explicit count.
+ */
+export function chooseThreads(
+  asked: number | "auto", host: ThreadHost | undefined, limit: { max: number; why: string },
+): { threads: number; reason: string } {
+  if (asked !== "auto" && (!Number.isInteger(asked) || asked < 1)) throw new RangeError(`threads must be a positive integer or "auto", got ${asked}`);
+  if (asked === 1) return { threads: 1, reason: "one thread was asked for" };
+  if (asked !== "auto" && asked > Math.min(limit.max, MAX_THREADS)) throw new RangeError(`threads (${asked}) must not exceed ${Math.min(limit.max, MAX_THREADS)}: ${limit.why}`);
+  if (host === undefined) return { threads: 1, reason: "one thread: no thread host was given" };
+  const shared = probeSharedMemory();
+  if (!shared.ok) return { threads: 1, reason: `one thread: ${shared.reason}` };
+  if (asked !== "auto") return { threads: asked, reason: `${asked} threads were asked for` };
+  const cores = host.cores();
+  const threads = Math.max(1, Math.min(cores, limit.max, MAX_THREADS));
+  if (threads === 1) return { threads, reason: cores < 2 ? "one thread: one core" : `one thread: ${limit.why}` };
+  return { threads, reason: `${threads} threads on ${cores} cores` };
+}
+
+/** Posts a command to the helpers waiting on the command block at `control` (they spin, then sleep). */
+export function postCommand(memory: WebAssembly.Memory, control: number, command: number, arg0 = 0, arg1 = 0): void {
+  const block = new Int32Array(memory.buffer, control, CONTROL.BYTES >> 2);
+  block[CONTROL.CMD] = command;
+  block[CONTROL.ARG0] = arg0;
+  block[CONTROL.ARG1] = arg1;
+  Atomics.add(block, CONTROL.SEQ, 1);
+  Atomics.notify(block, CONTROL.SEQ);
+}
+
+/**
+ * How long a helper spins waiting for the next command before it sleeps. Waking a sleeping thread costs
+ * tens of microseconds; a trainer's commands (a group of batches, the evaluation, the next epoch) follow
+ * each other within a fraction of a millisecond, so a helper that spins through such gaps answers at
+ * once. Idle, it sleeps after this long.
+ */
+const SPIN_MS = 1;
 
 /** Raises the abort flag and wakes every thread waiting at the barrier, so none waits forever. */
 export function raiseAbort(memory: WebAssembly.Memory, plan: number): void {
@@ -55,9 +91,11 @@ export async function runHelper(init: HelperInit, events: { ready(): void; repor
   events.ready();
   let seen = 0;
   for (;;) {
+    const spinUntil = performance.now() + SPIN_MS;
     let spins = 0;
     while (Atomics.load(control, CONTROL.SEQ) === seen) {
-      if (++spins >= SPINS) Atomics.wait(control, CONTROL.SEQ, seen, 50);
+      // Read the clock only every 1024 spins; past the deadline, sleep until the sequence number moves.
+      if ((++spins & 1023) === 0 && performance.now() > spinUntil) Atomics.wait(control, CONTROL.SEQ, seen, 50);
     }
     seen = Atomics.load(control, CONTROL.SEQ);
     const command = control[CONTROL.CMD];
