@@ -46,3 +46,18 @@ export {
 export { gunzip, gunzipIfNeeded } from "./data/gunzip.ts";
 export { buildSplits, classCounts, type DataSplit, type SplitFiles } from "./data/split.ts";
 export { DataIter, gatherBatch, type DataIterOptions } from "./data/iterator.ts";
+
+export { evaluateSplit, type ClassAccuracy, type SplitEvaluation } from "./train/evaluateSplit.ts";
+
+// Pictures (plain numbers in, SVG text out).
+export { Animator, trainingAnimator, type AnimatorOptions, type AnimatorSeries } from "./viz/animator.ts";
+export { renderChartSvg } from "./viz/chart.ts";
+export { D2L_STYLES, type ChartOptions, type ChartSeries, type SeriesStyle } from "./viz/chartTypes.ts";
+export { showImages, type ImageBatch, type ShowImagesOptions } from "./viz/images.ts";
+export { weightsImage, type WeightsImageOptions } from "./viz/weights.ts";
+export { renderTerminalFrame, formatEpochLine, formatEpochJson, type TerminalFrameOptions, type TerminalProgress } from "./viz/terminal.ts";
+
+// Model files (bytes in and out; saving to a path is in ./node.ts).
+export { encodeSafetensors, decodeSafetensors, SafetensorsError, type Safetensors, type SafetensorsTensor } from "./io/safetensors.ts";
+export { encodeModel, decodeModel, ModelFileError, MODEL_FORMAT, MODEL_FORMAT_VERSION, PIXEL_PREPROCESSING, type ModelExpectation, type SoftmaxModel } from "./io/model.ts";
+export { regressionFrom, numericsOf, batchSizeOf } from "./io/modelNet.ts";

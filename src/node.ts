@@ -8,3 +8,5 @@ export { locateDataset, findIdxFiles, DEFAULT_SYSTEM_DIR, SOURCE_DESCRIPTIONS, t
 export { downloadFiles, type DownloadOptions, type DownloadProgress } from "./data/download.ts";
 export { userCacheRoot } from "./data/files.ts";
 export { nodeThreads } from "./kernels/wasm/nodeThreads.ts";
+export { writeFileAtomic, readFileBytes, saveModel, loadModel } from "./io/files.ts";
+export { svgToPng } from "./io/svgToPng.ts";

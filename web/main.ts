@@ -2,7 +2,7 @@
 // predictions, weights, per-class accuracy), and handles the form, Train / Pause / Stop and model files.
 // No training, data or image work happens here: it draws the chart and inserts the worker's pictures.
 
-import { batchSizeOf, numericsOf } from "../src/cli/evaluation.ts";
+import { batchSizeOf, numericsOf } from "../src/io/modelNet.ts";
 import { FASHION_MNIST_LABELS } from "../src/data/datasets.ts";
 import type { SoftmaxModel } from "../src/io/model.ts";
 import type { EvaluationSummary, PageMessage, TrainSettings, WorkerMessage } from "./messages.ts";

@@ -1,7 +1,7 @@
 // What the page shows about a model on the test split: `softmax eval`'s own computation (evaluateSplit:
 // evaluateAccuracy over in-order batches of the training batch size) plus the sample images' probabilities.
 
-import { evaluateSplit } from "../src/cli/evaluation.ts";
+import { evaluateSplit } from "../src/train/evaluateSplit.ts";
 import type { DataSplit } from "../src/data/split.ts";
 import type { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
 import { noGrad } from "../src/tensor/graph.ts";

@@ -11,7 +11,7 @@ import { noGrad } from "../tensor/graph.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { defineCommand } from "./command.ts";
 import { dataOptions, loadOptionsFrom } from "./data-options.ts";
-import { batchSizeOf, regressionFrom } from "./evaluation.ts";
+import { batchSizeOf, regressionFrom } from "../io/modelNet.ts";
 import { PNG_PREPROCESSING_HELP, preparePngInput } from "./image-input.ts";
 import { dataValuesForModel, loadModelOption, modelOption, requireDataFolder, requireFile } from "./model-options.ts";
 import { UsageError } from "./errors.ts";

@@ -1,15 +1,11 @@
 // A model's accuracy on a whole split, computed by the very call train makes after each epoch
-// (evaluateAccuracy over in-order batches of the training batch size), plus what that call saw:
-// every example's predicted class, the confusion matrix and per-class accuracy.
+// (evaluateAccuracy over in-order batches), plus what that call saw: every example's predicted class,
+// the confusion matrix and per-class accuracy. Isomorphic.
 
 import { DataIter } from "../data/iterator.ts";
 import type { DataSplit } from "../data/split.ts";
-import type { SoftmaxModel } from "../io/model.ts";
-import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
-import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
-import { Tensor } from "../tensor/tensor.ts";
-import { evaluateAccuracy } from "../train/evaluate.ts";
-import type { Net } from "../train/types.ts";
+import { evaluateAccuracy } from "./evaluate.ts";
+import type { Net } from "./types.ts";
 
 /** One class's share of a split and how much of it the model got right. */
 export interface ClassAccuracy {
@@ -30,22 +26,6 @@ export interface SplitEvaluation {
   /** confusion[t][p]: examples of true class t predicted as p. */
   confusion: number[][];
   perClass: ClassAccuracy[];
-}
-
-/** The numerics a model file was trained with (its `training.softmax`), "stable" when not recorded. */
-export function numericsOf(model: SoftmaxModel): SoftmaxNumerics {
-  return model.training["softmax"] === "naive" ? "naive" : "stable";
-}
-
-/** The batch size a model file was trained (and so evaluated) with; 256 when not recorded. */
-export function batchSizeOf(model: SoftmaxModel): number {
-  const b = model.training["batchSize"];
-  return typeof b === "number" && Number.isInteger(b) && b > 0 ? b : 256;
-}
-
-/** The engine's model around a model file's weights, with the numerics it was trained with. */
-export function regressionFrom(model: SoftmaxModel, numerics: SoftmaxNumerics = numericsOf(model)): SoftmaxRegression {
-  return SoftmaxRegression.fromParams(new Tensor(model.W, [model.inputs, model.classes]), new Tensor(model.b, [model.classes]), { numerics });
 }
 
 /**
