@@ -9,6 +9,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { DataIter } from "../src/data/iterator.ts";
+import { getKernels, setKernels } from "../src/kernels/current.ts";
 import { ref } from "../src/kernels/ref.ts";
 import { selectKernels } from "../src/kernels/select.ts";
 import { defaultWasmUrl, loadWasmModule, WasmNotBuiltError } from "../src/kernels/wasm/load.ts";
@@ -18,6 +20,7 @@ import { ResidentTrainer } from "../src/kernels/wasm/resident.ts";
 import { pixelScale } from "../src/kernels/wasm/scale.ts";
 import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
 import { Rng } from "../src/tensor/random.ts";
+import { evaluateAccuracy } from "../src/train/evaluate.ts";
 import { fusedEvaluateAccuracy, fusedTrainEpoch, type ByteExamples } from "../src/train/fused.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { WasmTrainer } from "../src/train/wasmTrainer.ts";
@@ -233,6 +236,46 @@ describe("the resident trainer", () => {
       } finally {
         await trainer.close();
       }
+    }
+  });
+});
+
+describe("the resident evaluation", () => {
+  test("predicts bit for bit as the tensor path on the wasm-simd Kernels (inputs a multiple of 4), near-ties included", async () => {
+    const rows = 6, cols = 8, inputs = rows * cols, classes = 5;
+    const data = byteExamples(3000, inputs, classes, 3);
+    // Every label 0, so each prediction that flips between classes 0 and 1 changes the count.
+    const test = { ...data, labels: new Uint8Array(data.n) };
+    const m = new SoftmaxRegression({ numInputs: inputs, numOutputs: classes, rng: new Rng(9) });
+    // Class 1's weights are class 0's moved by about an ulp, the others far below: which of 0 and 1 wins
+    // is decided by the rounding of the sums, so any other summation order or scaling changes the count.
+    const rng = new Rng(10);
+    const W = m.W.data;
+    for (let d = 0; d < inputs; d++) {
+      W[d * classes] = Math.abs(W[d * classes]!);
+      W[d * classes + 1] = Math.fround(W[d * classes]! * (1 + (rng.uniform() - 0.5) * 4e-7));
+      for (let c = 2; c < classes; c++) W[d * classes + c] = -1;
+    }
+    const split = { ...test, rows, cols, numClasses: classes };
+    const before = getKernels();
+    try {
+      setKernels((await selectKernels("wasm")).kernels);
+      const tensorPath = evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false }));
+      assert.equal(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 256, shuffle: false })), tensorPath, "any batch size");
+      for (const threads of [1, 2]) {
+        const trainer = await WasmTrainer.create(m, { train: data, test }, { lr: 0.1, batchSize: 256, threads, host: nodeThreads });
+        try {
+          assert.equal(trainer.evaluationMatchesKernels, true);
+          assert.equal(trainer.evaluateAccuracy(), tensorPath, `${threads} threads`);
+        } finally {
+          await trainer.close();
+        }
+      }
+      // The case is sharp: the reference loops (float64 sums) already decide some near-ties otherwise.
+      setKernels(ref);
+      assert.notEqual(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false })), tensorPath);
+    } finally {
+      setKernels(before);
     }
   });
 });

@@ -115,7 +115,19 @@ export class WasmTrainer {
     return [loss / seen, correct / seen];
   }
 
-  /** Accuracy of the model's current weights on the test set given to `create`. Like `fusedEvaluateAccuracy`. */
+  /**
+   * Whether `evaluateAccuracy` computes every logit bit for bit as `evaluateAccuracy(model.net, testIter)` does
+   * on the wasm-simd Kernels (pixel / 255, then X·W + b): when the inputs per example are a multiple of 4
+   * (784 is), the rows need no padding and the products are summed in the same order.
+   */
+  get evaluationMatchesKernels(): boolean {
+    return this.model.numInputs % 4 === 0;
+  }
+
+  /**
+   * Accuracy of the model's current weights on the test set given to `create`. Like `fusedEvaluateAccuracy`,
+   * and exactly the tensor path's on the wasm-simd Kernels when `evaluationMatchesKernels`.
+   */
   evaluateAccuracy(): number {
     const n = this.resident.testSize;
     if (n === 0) throw new RangeError("WasmTrainer.evaluateAccuracy: no test set was given to create()");

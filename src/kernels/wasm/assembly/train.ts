@@ -4,7 +4,7 @@
 
 import { dotColumnsT, dotRows } from "./matmul";
 import { argmaxRow, softmaxCrossEntropy } from "./softmax";
-import { gatherRows, SCALE_NONE } from "./gather";
+import { gatherRows, SCALE_F64, SCALE_NONE } from "./gather";
 import { sumAxis, updateFromParts } from "./vector";
 
 // @ts-ignore: decorator
@@ -162,6 +162,10 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
  * Counts the test examples the current weights classify correctly, as thread `thread`: the test set is
  * cut into chunks of the shard capacity (SHARD_ROWS), chunk c going to thread c mod T. Writes this thread's count at
  * EVAL_CORRECT[thread], then meets the other threads. Returns false when another thread aborted.
+ * Unlike training, the pixels are scaled before the product (fround(p · scale), then X·Wᵀ + b): the very
+ * arithmetic of the Kernels' gather, matmul and add, so when the row length needs no padding (LEN = STRIDE)
+ * every logit, hence every prediction, is bit for bit the tensor path's. dotRows's value for a row does not
+ * depend on which rows share its call, so the chunking does not matter either.
  */
 export function evaluate(plan: usize, thread: i32): bool {
   const T = i32At(plan, THREADS), C = i32At(plan, CLASSES), len = i32At(plan, LEN), stride = i32At(plan, STRIDE);
@@ -172,8 +176,8 @@ export function evaluate(plan: usize, thread: i32): bool {
   let correct = 0;
   for (let from = thread * chunk; from < n; from += T * chunk) {
     const count = min(chunk, n - from);
-    gatherRows(ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride, 1, 0, SCALE_NONE, ptrAt(plan, TEST_LABELS), y);
-    dotRows(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
+    gatherRows(ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride, load<f64>(plan + SCALE), 0, SCALE_F64, ptrAt(plan, TEST_LABELS), y);
+    dotRows(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, 1);
     for (let r = 0; r < count; r++) {
       if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
     }
