@@ -6,7 +6,7 @@ export { getKernels, setKernels } from "./kernels/current.ts";
 export { selectKernels, type KernelsChoice, type KernelsSelection, type SelectKernelsOptions } from "./kernels/select.ts";
 export { WasmNotBuiltError, defaultWasmUrl, loadWasmModule, type WasmSource, type WasmVariant } from "./kernels/wasm/load.ts";
 export { probeSharedMemory, probeSimd, type Probe } from "./kernels/wasm/probe.ts";
-export { DEFAULT_SHARDS, ResidentTrainer, type BatchResults, type PhaseTimes, type ResidentData, type ResidentTrainerOptions } from "./kernels/wasm/resident.ts";
+export { DEFAULT_SHARDS, ResidentTrainer, residentThreads, type BatchResults, type PhaseTimes, type ResidentData, type ResidentTrainerOptions, type StartupTimes } from "./kernels/wasm/resident.ts";
 export type { HelperInit, HelperTeam, ThreadHost } from "./kernels/wasm/threads.ts";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.ts";

@@ -4,7 +4,7 @@
 
 import type { RowIndex } from "../kernels/kernels.ts";
 import type { WasmSource } from "../kernels/wasm/load.ts";
-import { ResidentTrainer, type BatchResults, type PhaseTimes } from "../kernels/wasm/resident.ts";
+import { ResidentTrainer, type BatchResults, type PhaseTimes, type StartupTimes } from "../kernels/wasm/resident.ts";
 import type { ThreadHost } from "../kernels/wasm/threads.ts";
 import type { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import type { ByteExamples, FusedEpochOptions } from "./fused.ts";
@@ -71,6 +71,11 @@ export class WasmTrainer {
 
   get shards(): number {
     return this.resident.shards;
+  }
+
+  /** Milliseconds `create` spent instantiating the module, uploading the data and starting the helpers. */
+  get startupTimes(): StartupTimes {
+    return this.resident.startupTimes;
   }
 
   /**

@@ -57,8 +57,24 @@ export interface BatchResults {
 /** Milliseconds per phase of one thread, summed since the last `resetPhaseTimes`. */
 export type PhaseTimes = Record<Phase, number>;
 
+/** Milliseconds `create` spent: compiling and instantiating the module, copying the data in, starting the helpers. */
+export interface StartupTimes {
+  instantiate: number;
+  upload: number;
+  helpers: number;
+}
+
+/**
+ * How many threads a trainer with these options will run on, and why: every core up to the shards,
+ * fewer for small batches, one without a host or shared memory. Throws a RangeError saying why when an
+ * explicit count is more than the shards. `create` decides the same way; callers can ask first (to log it).
+ */
+export function residentThreads(options: Pick<ResidentTrainerOptions, "threads" | "batchSize" | "shards" | "host">): { threads: number; reason: string } {
+  return resolveThreads(options, options.shards ?? DEFAULT_SHARDS);
+}
+
 /** How many threads to use and why: every core up to the shards, fewer for small batches. */
-function resolveThreads(options: ResidentTrainerOptions, shards: number): { threads: number; reason: string } {
+function resolveThreads(options: Pick<ResidentTrainerOptions, "threads" | "batchSize" | "host">, shards: number): { threads: number; reason: string } {
   const asked = options.threads ?? "auto";
   const worth = Math.max(1, Math.floor(options.batchSize / MIN_ROWS_PER_THREAD));
   const limit = asked === "auto" && worth < shards
@@ -84,6 +100,8 @@ export class ResidentTrainer {
   readonly shards: number;
   /** The module build in use: "threads" (shared memory) or "simd". */
   readonly variant: WasmVariant;
+  /** Where `create`'s time went (for --verbose). */
+  readonly startupTimes: StartupTimes;
   private readonly instance: KernelsInstance;
   private readonly team: HelperTeam | null;
   private readonly plan: number;
@@ -101,7 +119,9 @@ export class ResidentTrainer {
   private constructor(init: {
     instance: KernelsInstance; team: HelperTeam | null; variant: WasmVariant; threads: number; threadsReason: string;
     shards: number; plan: number; control: number; inputs: number; classes: number; batchSize: number; trainN: number; testN: number;
+    startupTimes: StartupTimes;
   }) {
+    this.startupTimes = init.startupTimes;
     this.instance = init.instance;
     this.team = init.team;
     this.variant = init.variant;
@@ -132,6 +152,7 @@ export class ResidentTrainer {
     if (!Number.isInteger(shards) || shards < 1 || shards > MAX_THREADS) throw new RangeError(`ResidentTrainer: shards must be an integer in [1, ${MAX_THREADS}], got ${shards}`);
     const { threads, reason } = resolveThreads(options, shards);
     const variant: WasmVariant = probeSharedMemory().ok ? "threads" : "simd";
+    const began = performance.now();
     const module = await loadWasmModule(variant, variant === "threads" ? options.wasm?.threads : options.wasm?.simd);
 
     const Dp = (D + 3) & ~3;
@@ -166,6 +187,7 @@ export class ResidentTrainer {
     const testLabels = instance.alloc(testN + 16);
     const shardBase = instance.alloc(shards * shardLayout.bytes);
     const scratchBase = instance.alloc(threads * scratchLayout.bytes);
+    const instantiated = performance.now();
     const u8 = instance.u8;
     u8.fill(0, plan, instance.mark());
     u8.set(train.images, images);
@@ -194,9 +216,11 @@ export class ResidentTrainer {
       throw new Error(`the kernels module's plan has ${instance.exports.PLAN_BYTES.value} bytes, this host expects ${PLAN_BYTES}: rebuild it with \`npm run build\``);
     }
 
+    const uploaded = performance.now();
     const team = threads > 1 ? await options.host!.spawn({ module, memory: instance.memory, plan, control }, threads - 1) : null;
+    const startupTimes = { instantiate: instantiated - began, upload: uploaded - instantiated, helpers: performance.now() - uploaded };
     const trainer = new ResidentTrainer({
-      instance, team, variant, threads, threadsReason: reason, shards, plan, control, inputs: D, classes: C, batchSize, trainN: train.n, testN,
+      instance, team, variant, threads, threadsReason: reason, shards, plan, control, inputs: D, classes: C, batchSize, trainN: train.n, testN, startupTimes,
     });
     trainer.reserve(train.n, Math.ceil(train.n / Math.min(batchSize, train.n || 1)) + 1);
     return trainer;
