@@ -98,20 +98,36 @@ function svgSize(svg: string): { width: number; height: number } {
   return { width: Number(/\bwidth="([\d.]+)"/.exec(head)?.[1] ?? 0), height: Number(/\bheight="([\d.]+)"/.exec(head)?.[1] ?? 0) };
 }
 
+/** Options of `writeRunFolder`. */
+export interface WriteRunOptions {
+  /** Called after each file with the milliseconds spent producing it (rendering, encoding and writing). */
+  onWritten?: (name: (typeof RUN_FILES)[number], milliseconds: number) => void;
+}
+
 /** Writes every file of the run into `dir` (atomically, one by one) and returns their paths by name. */
-export async function writeRunFolder(dir: string, run: RunRecord): Promise<Record<(typeof RUN_FILES)[number], string>> {
+export async function writeRunFolder(dir: string, run: RunRecord, options: WriteRunOptions = {}): Promise<Record<(typeof RUN_FILES)[number], string>> {
   const { model } = run;
   const [rows, cols] = model.inputShape;
   const path = (name: (typeof RUN_FILES)[number]) => join(dir, name);
+  let mark = performance.now();
+  const written = (name: (typeof RUN_FILES)[number]): void => {
+    const now = performance.now();
+    options.onWritten?.(name, now - mark);
+    mark = now;
+  };
 
   await saveModel(path("model.safetensors"), model);
+  written("model.safetensors");
   await writeFileAtomic(path("metrics.csv"), metricsCsv(run.history));
+  written("metrics.csv");
 
   const animator = trainingAnimator(run.numEpochs);
   for (const h of run.history) animator.add(h.epoch, [h.trainLoss, h.trainAcc, h.testAcc]);
   const curvesSvg = animator.toSvg();
   await writeFileAtomic(path("curves.svg"), curvesSvg);
+  written("curves.svg");
   await writeFileAtomic(path("curves.png"), svgToPng(curvesSvg, { scale: PNG_SCALE }));
+  written("curves.png");
 
   const n = run.sample.trues.length;
   const names = (k: number) => model.classNames[k] ?? String(k);
@@ -120,6 +136,7 @@ export async function writeRunFolder(dir: string, run: RunRecord): Promise<Recor
   const predictionsSvg = showImages({ data: run.sample.images, rows, cols }, 2, 9, { titles, marks, scale: pixelScale(rows, cols) });
   const predictionsPng = svgToPng(predictionsSvg, { scale: PNG_SCALE });
   await writeFileAtomic(path("predictions.png"), predictionsPng);
+  written("predictions.png");
 
   const weightsSvg = weightsImage(model.W, model.inputs, model.classes, {
     rows,
@@ -130,8 +147,10 @@ export async function writeRunFolder(dir: string, run: RunRecord): Promise<Recor
   });
   const weightsPng = svgToPng(weightsSvg, { scale: PNG_SCALE });
   await writeFileAtomic(path("weights.png"), weightsPng);
+  written("weights.png");
 
   await writeFileAtomic(path("confusion.csv"), confusionCsv(model.classNames, run.confusion));
+  written("confusion.csv");
 
   const report = renderReport(
     { ...run, rows, cols, classNames: model.classNames, files: RUN_FILES.filter((f) => f !== "report.html") },
@@ -142,5 +161,6 @@ export async function writeRunFolder(dir: string, run: RunRecord): Promise<Recor
     },
   );
   await writeFileAtomic(path("report.html"), report);
+  written("report.html");
   return Object.fromEntries(RUN_FILES.map((f) => [f, path(f)])) as Record<(typeof RUN_FILES)[number], string>;
 }
