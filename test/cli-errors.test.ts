@@ -56,7 +56,7 @@ async function expectError(args: string[], code: number, message: RegExp): Promi
 test("bad command lines exit 2 with one line saying what is wrong and what is accepted", async () => {
   const cases: [string[], RegExp][] = [
     [["trian"], /^softmax: unknown command 'trian'; commands: train, eval, predict, show, data, help\n$/],
-    [["train", "--epoch", "3"], /^softmax train: unknown option '--epoch'; accepted: --dataset, --data, --offline, --epochs, --lr, --batch-size, --seed, --softmax, --init, --no-shuffle, --out, --json, --kernels, --help\n$/],
+    [["train", "--epoch", "3"], /^softmax train: unknown option '--epoch'; accepted: --dataset, --data, --offline, --epochs, --lr, --batch-size, --seed, --softmax, --init, --no-shuffle, --out, --json, --kernels, --trainer, --threads, --verbose, --help\n$/],
     [["train", "--epochs", "abc"], /^softmax train: --epochs must be an integer of at least 1; got 'abc'\n$/],
     [["train", "--epochs", "2.5"], /^softmax train: --epochs must be an integer of at least 1; got '2\.5'\n$/],
     [["train", "--lr", "-1"], /^softmax train: --lr must be a number greater than 0; got '-1'\n$/],
@@ -74,6 +74,14 @@ test("bad command lines exit 2 with one line saying what is wrong and what is ac
     [["predict", "--model", "m", "--index", "-3"], /^softmax predict: --index must be an integer of at least 0; got '-3'\n$/],
     [["predict", "--model", "m", join(work, "no.png")], /^softmax predict: image .*no\.png: no such file\n$/],
     [["eval", "--model", "m", "--kernels", "gpu"], /^softmax eval: --kernels must be one of auto, ref, wasm; got 'gpu'\n$/],
+    [["train", "--trainer", "gpu"], /^softmax train: --trainer must be one of auto, autograd, fused; got 'gpu'\n$/],
+    [["train", "--trainer", "fused", "--softmax", "naive"], /^softmax train: --trainer fused: the fused trainer computes the stable softmax cross-entropy only, and --softmax naive asks for the chapter's naive one; use --trainer autograd \(or auto\)\n$/],
+    [["train", "--trainer", "fused", "--kernels", "ref"], /^softmax train: --trainer fused: the fused trainer runs on WebAssembly SIMD, and the kernels are ref \(the reference kernels were asked for\); use --trainer autograd \(or auto\)\n$/],
+    [["train", "--trainer", "autograd", "--threads", "2"], /^softmax train: --threads 2: threads apply to the fused trainer, and this run trains through autograd \(--trainer autograd: the chapter's train\(\) \+ sgd\)\n$/],
+    [["train", "--softmax", "naive", "--threads", "4"], /^softmax train: --threads 4: threads apply to the fused trainer, and this run trains through autograd \(auto: the fused trainer computes the stable softmax cross-entropy only, and --softmax naive asks for the chapter's naive one\)\n$/],
+    [["train", "--threads", "5"], /^softmax train: --threads must be at most 4 or auto; got '5' \(each batch's gradient is summed from 4 shards and a thread computes whole shards\)\n$/],
+    [["train", "--threads", "0"], /^softmax train: --threads must be a positive integer or auto; got '0'\n$/],
+    [["train", "--threads", "two"], /^softmax train: --threads must be a positive integer or auto; got 'two'\n$/],
     [["show", "--split", "validation"], /^softmax show: --split must be one of train, test; got 'validation'\n$/],
     [["show", "-n", "0"], /^softmax show: -n must be an integer from 1 to 1000; got '0'\n$/],
   ];
@@ -110,14 +118,32 @@ test("a model for 10 × 10 inputs is refused for Fashion-MNIST (eval and train -
   await expectError(["train", "--init", small, "--epochs", "1", "--out", join(work, "never"), "--offline"], 1, message);
 });
 
+test("train: --threads 1 or auto on the autograd path and a count with --trainer fused pass the flag checks (on to --out's)", async () => {
+  // The trainer flags are checked before the paths: a run that reaches the --out check accepted them.
+  const file = join(work, "a-file");
+  await writeFile(file, "x");
+  for (const flags of [["--trainer", "autograd", "--threads", "1"], ["--softmax", "naive", "--threads", "auto"], ["--trainer", "fused", "--threads", "4"]]) {
+    await expectError(["train", ...flags, "--out", file], 2, /^softmax train: --out .*a-file: exists and is not a folder; expected a folder for the run's files\n$/);
+  }
+});
+
 test("train: a loss that stops being finite exits 1 with the engine's message naming epoch and batch; no run folder", async () => {
   const out = join(work, "diverged");
   const run = await softmax(["train", "--lr", "1e6", "--softmax", "naive", "--epochs", "1", "--out", out, "--offline", "--kernels", "ref"], cache);
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /^softmax: error: training stopped: the loss is (NaN|-?Infinity) at epoch 1, batch \d+ \(both counted from 1\)\. .*lower the learning rate/);
   assert.equal(run.stderr.split("\n").length, 2);
-  assert.match(run.stdout, /^Fashion-MNIST: .*\ntraining 1 epoch: lr 1000000, batch size 256, seed 0, naive softmax; kernels ref\n$/);
+  assert.match(run.stdout, /^Fashion-MNIST: .*\ntraining 1 epoch: lr 1000000, batch size 256, seed 0, naive softmax; kernels ref · trainer autograd\n$/);
   await assert.rejects(stat(out), /ENOENT/);
+
+  // The fused trainer (the default): the stable loss needs a larger step to overflow.
+  const fusedOut = join(work, "diverged-fused");
+  const fused = await softmax(["train", "--lr", "1e38", "--epochs", "1", "--out", fusedOut, "--offline"], cache);
+  assert.equal(fused.code, 1, fused.stderr);
+  assert.match(fused.stderr, /^softmax: error: training stopped: the loss is (NaN|-?Infinity) at epoch 1, batch \d+ \(both counted from 1\)\. .*lower the learning rate/);
+  assert.equal(fused.stderr.split("\n").length, 2);
+  assert.match(fused.stdout, /\ntraining 1 epoch: lr 1e\+38, .*; kernels wasm-simd · trainer fused · \d threads?\n$/);
+  await assert.rejects(stat(fusedOut), /ENOENT/);
 });
 
 test("predict: a file that is not a PNG exits 1 naming it and what was expected", async () => {
@@ -139,6 +165,9 @@ test("help: every command's --help shows usage, options and examples; predict's 
   const train = await softmax(["help", "train"], cache);
   assert.match(train.stdout, /--epochs N +Passes over the training set \(default: 10\)/);
   assert.match(train.stdout, /--softmax KIND +stable: .+ \(one of: stable, naive; default: stable\)/);
+  assert.match(train.stdout, /--trainer PATH +fused .+ \(one of: auto, autograd, fused; default: auto\)/);
+  assert.match(train.stdout, /--threads N +Threads of the fused trainer: 1 to 4, or auto .+ \(default: auto\)/);
+  assert.match(train.stdout, /\n {2}softmax train --trainer autograd\n/);
   const predict = await softmax(["predict", "--help"], cache);
   assert.match(predict.stdout, /Rec\. 601: 0\.299 R \+ 0\.587 G \+ 0\.114 B/);
   assert.match(predict.stdout, /alpha\s+composited on white, inverted if the background is light \(decided by the mean of the border pixels/);

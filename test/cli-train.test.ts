@@ -1,6 +1,7 @@
-// `softmax train`, `eval` and `predict --index` end to end on the real Fashion-MNIST, as child processes:
-// the run folder's files, eval reproducing the recorded accuracy, --init + --no-shuffle determinism,
-// Ctrl-C saving the completed epochs, and an IDX data set of another image size and class count.
+// `softmax train`, `eval` and `predict --index` end to end on the real Fashion-MNIST, as child processes,
+// on both training paths (the fused default and --trainer autograd): the run folder's files, eval
+// reproducing the recorded accuracy, --init + --no-shuffle determinism (any thread count), Ctrl-C saving
+// the completed epochs, --verbose phase timings, and an IDX data set of another image size and class count.
 
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
@@ -12,19 +13,27 @@ import { loadModel } from "../src/io/files.ts";
 import { RUN_FILES } from "../src/io/runFolder.ts";
 import { FASHION_MNIST_LABELS } from "../src/data/datasets.ts";
 import { softmax, spawnSoftmax } from "./helpers/cli-run.ts";
+import type { CliRun } from "./helpers/cli-run.ts";
 import { makeIdxSet, writeIdxSet } from "./helpers/data-fixtures.ts";
 
 let work: string; // temp folder: the private cache and every run folder
 let cache: string;
-let run: string; // the shared 2-epoch run
+let run: string; // the shared 2-epoch run (default trainer: fused)
 let trainOutput: string;
+let autogradRun: string; // a shared 1-epoch run with --trainer autograd
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), "softmax-cli-train-"));
   cache = join(work, "cache");
   run = join(work, "run");
-  const result = await softmax(["train", "--epochs", "2", "--out", run, "--offline"], cache);
+  autogradRun = join(work, "autograd-run");
+  const [result, autograd] = await Promise.all([
+    softmax(["train", "--epochs", "2", "--out", run, "--offline"], cache),
+    softmax(["train", "--epochs", "1", "--out", autogradRun, "--offline", "--trainer", "autograd"], cache),
+  ]);
   assert.equal(result.code, 0, result.stderr);
+  assert.equal(autograd.code, 0, autograd.stderr);
+  assert.match(autograd.stdout, /\ntraining 1 epoch: .*; kernels wasm-simd · trainer autograd\n/);
   trainOutput = result.stdout;
 });
 
@@ -45,7 +54,7 @@ function pngSize(bytes: Uint8Array): [number, number] {
 test("softmax train: prints one line per epoch, the final metrics and the run folder", () => {
   const lines = trainOutput.trim().split("\n");
   assert.equal(lines[0], "Fashion-MNIST: 60,000 train and 10,000 test images of 28 × 28 px, 10 classes");
-  assert.match(lines[1] ?? "", /^training 2 epochs: lr 0\.1, batch size 256, seed 0, stable softmax; kernels (ref|wasm-simd)$/);
+  assert.match(lines[1] ?? "", /^training 2 epochs: lr 0\.1, batch size 256, seed 0, stable softmax; kernels wasm-simd · trainer fused · \d threads?$/);
   assert.match(lines[2] ?? "", /^epoch 1\/2 {2}train loss \d\.\d{4} {2}train acc \d\.\d{4} {2}test acc \d\.\d{4} {2}\d+\.\d s$/);
   assert.match(lines[3] ?? "", /^epoch 2\/2 /);
   assert.match(trainOutput, /\nfinal \(epoch 2\): train loss \d\.\d{4} {2}train acc \d\.\d{4} {2}test acc \d\.\d{4}/);
@@ -84,6 +93,7 @@ test("softmax train: writes every file of the run folder; PNGs decode to their s
   assert.equal(model.training["batchSize"], 256);
   assert.equal(model.training["softmax"], "stable");
   assert.equal(model.training["interrupted"], false);
+  assert.equal(model.training["trainer"], "fused");
   assert.equal(String(model.metrics["testAcc"]), lastTestAcc);
 
   const confusion = (await readFile(join(run, "confusion.csv"), "utf8")).trim().split("\n").map((l) => l.split(","));
@@ -108,7 +118,8 @@ test("softmax train: report.html is self-contained: no external references, imag
   assert.doesNotMatch(html, /Interrupted/);
 });
 
-test("softmax eval: prints exactly the test accuracy of metrics.csv; predict --index agrees with eval's predictions", async () => {
+/** eval prints exactly the last test accuracy of the run's metrics.csv, and predict --index agrees with eval's predictions. */
+async function checkEvalReproduces(run: string): Promise<void> {
   const metrics = parseMetrics(await readFile(join(run, "metrics.csv"), "utf8"));
   const recorded = metrics.rows.at(-1)?.[3] ?? "";
   const modelFile = join(run, "model.safetensors");
@@ -140,16 +151,27 @@ test("softmax eval: prints exactly the test accuracy of metrics.csv; predict --i
     assert.ok(p[0]! >= p[1]! && p[1]! >= p[2]! && p[0]! <= 1 && p[2]! >= 0, p.join());
   }
   assert.ok(lines.some((l) => !l.correct), "the sample includes a mistake, so agreement is checked on one too");
+}
+
+test("softmax eval: prints exactly the test accuracy of metrics.csv of a fused run; predict --index agrees with eval's predictions", async () => {
+  assert.equal((await loadModel(join(run, "model.safetensors"))).training["trainer"], "fused");
+  await checkEvalReproduces(run);
 });
 
-test("softmax train --init MODEL --no-shuffle: two runs give identical metrics and weights, starting from the model", async () => {
+test("softmax eval: prints exactly the test accuracy of metrics.csv of an autograd run; predict --index agrees with eval's predictions", async () => {
+  assert.equal((await loadModel(join(autogradRun, "model.safetensors"))).training["trainer"], "autograd");
+  await checkEvalReproduces(autogradRun);
+});
+
+const rowsOf = async (dir: string) => parseMetrics(await readFile(join(dir, "metrics.csv"), "utf8")).rows.map((r) => r.slice(0, 4));
+
+test("softmax train --init MODEL --no-shuffle (autograd): two runs give identical metrics and weights, starting from the model", async () => {
   const init = join(run, "model.safetensors");
-  // The reference kernels here (the shared run used the default, auto): both paths of the training thread run.
+  // The reference kernels here (so --trainer auto takes the autograd path; the shared run was fused).
   const a = await softmax(["train", "--epochs", "1", "--init", init, "--no-shuffle", "--out", join(work, "init-a"), "--offline", "--kernels", "ref"], cache);
   const b = await softmax(["train", "--epochs", "1", "--init", init, "--no-shuffle", "--out", join(work, "init-b"), "--offline", "--kernels", "ref", "--seed", "7"], cache);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
-  const rowsOf = async (dir: string) => parseMetrics(await readFile(join(dir, "metrics.csv"), "utf8")).rows.map((r) => r.slice(0, 4));
   const rowsA = await rowsOf(join(work, "init-a"));
   assert.deepEqual(rowsA, await rowsOf(join(work, "init-b")));
   const modelA = await loadModel(join(work, "init-a", "model.safetensors"));
@@ -159,41 +181,106 @@ test("softmax train --init MODEL --no-shuffle: two runs give identical metrics a
   assert.equal(modelA.training["init"], init);
   assert.equal(modelA.training["shuffle"], false);
   assert.equal(modelA.training["kernels"], "ref");
+  assert.equal(modelA.training["trainer"], "autograd");
   // Continuing from two epochs: the first epoch's loss is already below a fresh start's first epoch.
   const fresh = parseMetrics(await readFile(join(run, "metrics.csv"), "utf8")).rows;
   assert.ok(Number(rowsA[0]?.[1]) < Number(fresh[0]?.[1]), `${rowsA[0]?.[1]} vs ${fresh[0]?.[1]}`);
 });
 
-test("softmax train: Ctrl-C (SIGINT) after the first epoch saves the completed epochs and exits 130", async () => {
-  const out = join(work, "interrupted");
-  const child = spawnSoftmax(["train", "--epochs", "5", "--out", out, "--offline"], cache);
-  let stdout = "";
-  let stderr = "";
-  let sent = false;
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (!sent && /^epoch 1\/5 /m.test(stdout)) {
-      sent = true;
-      child.kill("SIGINT");
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  assert.equal(code, 130, stderr);
-  assert.match(stderr, /(^|\n)interrupt: stopping after the current batch to save the run \(Ctrl-C again to abort\)\n/);
-  const model = await loadModel(join(out, "model.safetensors"));
-  const completed = model.training["epochsCompleted"] as number;
-  assert.ok(completed >= 1 && completed < 5, `completed ${completed}`);
-  assert.equal(model.training["interrupted"], true);
-  const where = `(in epoch ${completed + 1} of 5 \\(after batch \\d+\\)|after epoch ${completed} of 5)`;
-  assert.match(stdout, new RegExp(`\\ninterrupted ${where}: saved the run for the ${completed} completed epochs?\\n`));
-  const metrics = parseMetrics(await readFile(join(out, "metrics.csv"), "utf8"));
-  assert.equal(metrics.rows.length, completed);
-  assert.equal(String(model.metrics["testAcc"]), metrics.rows.at(-1)?.[3]);
-  const html = await readFile(join(out, "report.html"), "utf8");
-  assert.match(html, new RegExp(`Interrupted\\.</strong> Training was stopped with Ctrl-C (during epoch ${completed + 1} of 5 \\(after batch \\d+\\)|after epoch ${completed} of 5)\\. The model and this report hold the ${completed} completed epochs?`));
-  for (const name of RUN_FILES) assert.ok((await stat(join(out, name))).size > 0, name);
+let fusedInit: { a: CliRun; b: CliRun } | undefined;
+
+test("softmax train --init MODEL --no-shuffle (fused): on 1 and on 2 threads, with other seeds, identical metrics and weights", async () => {
+  const init = join(run, "model.safetensors");
+  const common = ["train", "--epochs", "1", "--init", init, "--no-shuffle", "--offline"];
+  const [a, b] = await Promise.all([
+    softmax([...common, "--out", join(work, "fused-a"), "--threads", "1", "--verbose"], cache),
+    softmax([...common, "--out", join(work, "fused-b"), "--threads", "2", "--seed", "7"], cache),
+  ]);
+  fusedInit = { a, b };
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(a.stdout, /\ntraining 1 epoch: .*, no shuffle, from .*; kernels wasm-simd · trainer fused · 1 thread\n/);
+  assert.match(b.stdout, /; kernels wasm-simd · trainer fused · 2 threads\n/);
+  const rowsA = await rowsOf(join(work, "fused-a"));
+  assert.deepEqual(rowsA, await rowsOf(join(work, "fused-b")));
+  const modelA = await loadModel(join(work, "fused-a", "model.safetensors"));
+  const modelB = await loadModel(join(work, "fused-b", "model.safetensors"));
+  assert.deepEqual(modelA.W, modelB.W);
+  assert.deepEqual(modelA.b, modelB.b);
+  assert.deepEqual([modelA.training["trainer"], modelA.training["threads"], modelB.training["threads"]], ["fused", 1, 2]);
+  assert.equal(modelA.training["init"], init);
+  const fresh = parseMetrics(await readFile(join(run, "metrics.csv"), "utf8")).rows;
+  assert.ok(Number(rowsA[0]?.[1]) < Number(fresh[0]?.[1]), `${rowsA[0]?.[1]} vs ${fresh[0]?.[1]}`);
+  // The report's settings say which path trained and on how many threads.
+  assert.match(await readFile(join(work, "fused-b", "report.html"), "utf8"), /fused WebAssembly trainer \(analytic gradients, 2 threads\)/);
 });
+
+test("softmax train --verbose: stderr ends with every phase and its milliseconds, and the fused trainer's phases per thread", () => {
+  assert.ok(fusedInit, "runs in the test above");
+  const { stderr } = fusedInit.a;
+  assert.equal(fusedInit.b.stderr, "", "without --verbose nothing is printed to stderr");
+  const phases = [
+    "start-up (process start to the command: module loading)",
+    "kernel selection + WASM instantiation (main thread)",
+    "data: locate + load",
+    "initial weights",
+    "training thread (spawn to its last message)",
+    "start-up (module loading)",
+    "kernel selection + WASM instantiation",
+    "fused trainer: WASM compile + instantiation",
+    "fused trainer: upload of the data set",
+    "fused trainer: helper threads start-up",
+    "training (1 epoch, Σ)",
+    "evaluations (test set after each epoch, Σ)",
+    "final evaluation (predictions, confusion matrix)",
+    ...RUN_FILES.map((name) => `write ${name}`),
+    "total (wall clock, from process start)",
+  ];
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  for (const phase of phases) assert.match(stderr, new RegExp(`\n {2,}${escape(phase)}.* +\\d+\\.\\d ms\n`), phase);
+  const total = Number(/total \(wall clock, from process start\) +(\d+\.\d) ms/.exec(stderr)?.[1]);
+  assert.ok(total > 0, stderr);
+  assert.match(stderr, /\n {2,}gather +forward +loss +gradient +wait +update +evaluate\n {2}thread 0 +(\d+\.\d ms +){6}\d+\.\d ms\n$/);
+});
+
+for (const trainer of ["fused", "autograd"] as const) {
+  test(`softmax train --trainer ${trainer}: Ctrl-C (SIGINT) after the first epoch saves the completed epochs and exits 130`, async () => {
+    const out = join(work, `interrupted-${trainer}`);
+    // The fused trainer runs an epoch in about 0.1 s: enough epochs that the signal arrives during training.
+    const epochs = trainer === "fused" ? 60 : 5;
+    const child = spawnSoftmax(["train", "--epochs", String(epochs), "--out", out, "--offline", "--trainer", trainer], cache);
+    let stdout = "";
+    let stderr = "";
+    let sent = false;
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && new RegExp(`^epoch +1/${epochs} `, "m").test(stdout)) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /(^|\n)interrupt: stopping after the current batch to save the run \(Ctrl-C again to abort\)\n/);
+    const model = await loadModel(join(out, "model.safetensors"));
+    const completed = model.training["epochsCompleted"] as number;
+    assert.ok(completed >= 1 && completed < epochs, `completed ${completed}`);
+    assert.equal(model.training["interrupted"], true);
+    assert.equal(model.training["trainer"], trainer);
+    const where = `(in epoch ${completed + 1} of ${epochs} \\(after batch (\\d+)\\)|after epoch ${completed} of ${epochs})`;
+    const said = new RegExp(`\\ninterrupted ${where}: saved the run for the ${completed} completed epochs?\\n`).exec(stdout);
+    assert.ok(said, stdout);
+    // The fused trainer stops at the end of a group of 16 batches (it has trained the whole group).
+    if (trainer === "fused" && said[2] !== undefined) assert.ok(Number(said[2]) % 16 === 0 || said[2] === "235", `after batch ${said[2]}`);
+    const metrics = parseMetrics(await readFile(join(out, "metrics.csv"), "utf8"));
+    assert.equal(metrics.rows.length, completed);
+    assert.equal(String(model.metrics["testAcc"]), metrics.rows.at(-1)?.[3]);
+    const html = await readFile(join(out, "report.html"), "utf8");
+    assert.match(html, new RegExp(`Interrupted\\.</strong> Training was stopped with Ctrl-C (during epoch ${completed + 1} of ${epochs} \\(after batch \\d+\\)|after epoch ${completed} of ${epochs})\\. The model and this report hold the ${completed} completed epochs?`));
+    for (const name of RUN_FILES) assert.ok((await stat(join(out, name))).size > 0, name);
+  });
+}
 
 test("softmax train --data DIR: an IDX data set of 12 × 8 images and 3 classes trains as is, classes named 0..2", async () => {
   const data = join(work, "small-idx");

@@ -2,8 +2,9 @@
 // Ctrl-C: the first SIGINT asks the worker to stop after the current batch, a second one aborts at once.
 
 import { Worker } from "node:worker_threads";
+import type { DataSplit } from "../data/split.ts";
 import type { EpochMetrics } from "../train/types.ts";
-import type { TrainJob, TrainMessage } from "./train-worker.ts";
+import type { TrainJob, TrainMessage, WorkerTimings } from "./train-worker.ts";
 
 /** One completed epoch: its metrics, its wall time and the weights at its end. */
 export interface EpochRecord extends EpochMetrics {
@@ -17,6 +18,10 @@ export interface TrainOutcome {
   history: EpochRecord[];
   kernels: string;
   interrupted?: { epoch: number; batch: number };
+  /** Where the training thread's time went (not sent when training failed). */
+  timings?: WorkerTimings;
+  /** Milliseconds from starting the thread to its last message. */
+  threadMs: number;
 }
 
 /** What the caller shows while training runs. */
@@ -36,8 +41,20 @@ export interface TrainEvents {
  */
 const SAME_PRESS_MS = 300;
 
+/**
+ * The buffers of the training split, moved (not copied) to the training thread: the main thread needs only
+ * its size afterwards, and a copy would hold the largest array of the run twice. Buffers that a view does
+ * not cover whole (they may hold other data) or that are shared are left to be copied.
+ */
+function movableBuffers(split: DataSplit): ArrayBuffer[] {
+  const whole = (a: Uint8Array): a is Uint8Array<ArrayBuffer> => a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  const buffers = [split.images, split.labels].filter(whole).map((a) => a.buffer);
+  return buffers[0] === buffers[1] ? buffers.slice(0, 1) : buffers;
+}
+
 /** The worker's module: the .ts source under tsx (registered inside the worker), the .js file when built. */
 function startWorker(job: TrainJob): Worker {
+  const transferList = movableBuffers(job.train);
   const fromSource = import.meta.url.endsWith(".ts");
   const url = new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url);
   if (fromSource) {
@@ -50,23 +67,26 @@ function startWorker(job: TrainJob): Worker {
     if (api !== undefined) {
       // Loader hooks are per thread: register tsx in the worker before importing the TypeScript module.
       const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-      return new Worker(code, { eval: true, workerData: job });
+      return new Worker(code, { eval: true, workerData: job, transferList });
     }
   }
-  return new Worker(url, { workerData: job });
+  return new Worker(url, { workerData: job, transferList });
 }
 
 /**
- * Trains on a worker thread. Resolves with the completed epochs when training ends or is stopped by
+ * Trains on a worker thread. The training split's buffers move to that thread (the caller's `job.train`
+ * is left empty but for its sizes). Resolves with the completed epochs when training ends or is stopped by
  * Ctrl-C; rejects with the engine's message when it fails (e.g. a non-finite loss naming epoch and batch).
  * While it runs, SIGINT is handled here; afterwards Node's default applies again.
  */
-export function runTraining(job: Omit<TrainJob, "kind" | "stop">, events: TrainEvents = {}): Promise<TrainOutcome> {
+export function runTraining(job: Omit<TrainJob, "kind" | "stop" | "spawnedAt">, events: TrainEvents = {}): Promise<TrainOutcome> {
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
-  const worker = startWorker({ ...job, kind: "softmax-train", stop });
+  const started = performance.now();
+  const worker = startWorker({ ...job, kind: "softmax-train", stop, spawnedAt: performance.timeOrigin + started });
   const history: EpochRecord[] = [];
   let kernels = "unknown";
+  let timings: WorkerTimings | undefined;
   let firstSigint = 0;
 
   const onSigint = (): void => {
@@ -85,11 +105,13 @@ export function runTraining(job: Omit<TrainJob, "kind" | "stop">, events: TrainE
 
   return new Promise<TrainOutcome>((resolve, reject) => {
     let settled = false;
+    let threadMs = 0;
     const finish = (action: () => void): void => {
       if (settled) return;
       settled = true;
       process.off("SIGINT", onSigint);
       void worker.terminate();
+      threadMs = performance.now() - started;
       action();
     };
     worker.on("message", (message: TrainMessage) => {
@@ -107,11 +129,14 @@ export function runTraining(job: Omit<TrainJob, "kind" | "stop">, events: TrainE
           events.onEpoch?.(record);
           break;
         }
+        case "timings":
+          timings = message.timings;
+          break;
         case "done":
-          finish(() => resolve({ history, kernels }));
+          finish(() => resolve({ history, kernels, threadMs, ...(timings && { timings }) }));
           break;
         case "interrupted":
-          finish(() => resolve({ history, kernels, interrupted: { epoch: message.epoch, batch: message.batch } }));
+          finish(() => resolve({ history, kernels, threadMs, interrupted: { epoch: message.epoch, batch: message.batch }, ...(timings && { timings }) }));
           break;
         case "failed":
           finish(() => reject(new Error(message.message)));

@@ -1,5 +1,6 @@
-// `softmax train`: the chapter's model (W ~ Normal(0, 0.01), b = 0, minibatch SGD through autograd) on any
-// IDX data set, with the live terminal Animator, Ctrl-C that saves what is done, and the run folder.
+// `softmax train`: the chapter's model (W ~ Normal(0, 0.01), b = 0, minibatch SGD) on any IDX data set,
+// through the resident WebAssembly trainer or autograd, with the live terminal Animator, Ctrl-C that
+// saves what is done, the run folder, and --verbose phase timings.
 
 import { stat } from "node:fs/promises";
 import { basename, relative, sep } from "node:path";
@@ -25,8 +26,12 @@ import type { ViewMode } from "./live-view.ts";
 import { loadModelOption, requireDataFolder, requireFile } from "./model-options.ts";
 import { runTraining } from "./train-runner.ts";
 import type { EpochRecord, TrainOutcome } from "./train-runner.ts";
+import type { WorkerTimings } from "./train-worker.ts";
 import { UsageError } from "./errors.ts";
 import { packageVersion } from "./version.ts";
+import { PhaseLog, threadPhaseTable } from "./train-phases.ts";
+import { chooseTrainingPath, trainerOptions } from "./trainer-option.ts";
+import type { TrainingPath } from "./trainer-option.ts";
 
 /** The chapter's settings (d2l §3.6): 10 epochs, lr 0.1, batch size 256. */
 export const TRAIN_DEFAULTS = { epochs: 10, lr: 0.1, batchSize: 256, seed: 0, softmax: "stable" } as const;
@@ -47,6 +52,20 @@ interface Settings {
   numerics: SoftmaxNumerics;
   shuffle: boolean;
   init: string | undefined;
+  path: TrainingPath;
+}
+
+/** How the run trains, for the report: the path and what it computes. */
+function optimizerText(path: TrainingPath): string {
+  return path.trainer === "fused"
+    ? `minibatch SGD, fused WebAssembly trainer (analytic gradients, ${path.threads} thread${path.threads === 1 ? "" : "s"})`
+    : "minibatch SGD through autograd (train() + sgd)";
+}
+
+/** "kernels wasm-simd · trainer fused · 2 threads": the log line's account of how the run computes. */
+function computeText(kernels: string, path: TrainingPath): string {
+  const threads = path.trainer === "fused" ? ` · ${path.threads} thread${path.threads === 1 ? "" : "s"}` : "";
+  return `kernels ${kernels} · trainer ${path.trainer}${threads}`;
 }
 
 /** The settings as label/value rows for the report. */
@@ -63,7 +82,8 @@ function settingRows(s: Settings, info: DatasetInfo, kernels: string): [string, 
     ["softmax", s.numerics === "stable" ? "stable (cross-entropy from logits, log-sum-exp)" : "naive (the chapter's softmax, then −log ŷ[y])"],
     ["shuffle", s.shuffle ? "reshuffled every epoch" : "off (file order)"],
     ["initial weights", s.init ?? `W ~ Normal(0, 0.01²), b = 0 (seed ${s.seed})`],
-    ["optimizer", "minibatch SGD through autograd"],
+    ["optimizer", optimizerText(s.path)],
+    ["trainer", `${s.path.trainer} (${s.path.reason}); ${s.path.threadsReason}`],
     ["kernels", kernels],
   ];
 }
@@ -98,6 +118,8 @@ const trainOptions = {
   out: { type: "string", valueName: "DIR", description: "Write the run's files into DIR instead of runs/<time>/" },
   json: { type: "boolean", description: "Print one JSON object per epoch and a final summary object instead" },
   ...kernelsOption,
+  ...trainerOptions,
+  verbose: { type: "boolean", description: "At the end, print to stderr where the time went: every phase in ms, and the fused trainer's per-thread phases" },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Checks the files and folders named on the command line before any data is read (exit 2 when wrong). */
@@ -146,6 +168,8 @@ function modelOf(s: Settings, info: DatasetInfo, outcome: TrainOutcome, start: {
       init: s.init ?? null,
       interrupted: outcome.interrupted !== undefined,
       kernels: outcome.kernels,
+      trainer: s.path.trainer,
+      threads: s.path.threads,
       startedAt: times.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     },
@@ -208,52 +232,90 @@ function summaryText(s: Settings, outcome: TrainOutcome, testAcc: number, second
   return `${lines.join("\n")}\n`;
 }
 
+/** The training thread's own account of its time, as parts of the "training thread" phase. */
+function addThreadPhases(log: PhaseLog, t: WorkerTimings | undefined, epochs: number): void {
+  if (!t) return;
+  log.add("start-up (module loading)", t.startup, 1);
+  log.add("kernel selection + WASM instantiation", t.kernels, 1);
+  if (t.trainer) {
+    log.add("fused trainer: WASM compile + instantiation", t.trainer.instantiate, 1);
+    log.add("fused trainer: upload of the data set", t.trainer.upload, 1);
+    log.add("fused trainer: helper threads start-up", t.trainer.helpers, 1);
+  }
+  log.add(`training (${epochs} epoch${epochs === 1 ? "" : "s"}, Σ)`, t.epochs, 1);
+  log.add("evaluations (test set after each epoch, Σ)", t.evaluations, 1);
+}
+
 async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo): Promise<number> {
+  // performance.now() counts from the process's start: this far is Node's start-up and module loading.
+  const phases = new PhaseLog();
+  phases.add("start-up (process start to the command: module loading)", performance.now());
+  let mark = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    phases.add(name, now - mark);
+    mark = now;
+  };
+  const numerics = (values.softmax ?? TRAIN_DEFAULTS.softmax) as SoftmaxNumerics;
+  const batchSize = values["batch-size"] ?? TRAIN_DEFAULTS.batchSize;
+  // Chosen once, here: this thread evaluates the final model, the training thread installs the same set.
+  const kernels = await installKernels((values.kernels ?? "auto") as KernelsChoice);
+  const path = chooseTrainingPath({ trainer: values.trainer, threads: values.threads }, { numerics, kernels, batchSize });
+  await checkPaths(values);
   const settings: Settings = {
     epochs: values.epochs ?? TRAIN_DEFAULTS.epochs,
     lr: values.lr ?? TRAIN_DEFAULTS.lr,
-    batchSize: values["batch-size"] ?? TRAIN_DEFAULTS.batchSize,
+    batchSize,
     seed: values.seed ?? TRAIN_DEFAULTS.seed,
-    numerics: (values.softmax ?? TRAIN_DEFAULTS.softmax) as SoftmaxNumerics,
+    numerics,
     shuffle: values["no-shuffle"] !== true,
     init: values.init,
+    path,
   };
-  await checkPaths(values);
+  if (kernels.name === "ref" && values.kernels !== "ref") io.stderr.write(`note: kernels: ref (${kernels.reason})\n`);
+  lap("kernel selection + WASM instantiation (main thread)");
   const cwd = process.cwd();
   const startedAt = new Date();
   const { train, test, info } = await loadDataset(loadOptionsFrom(values, io));
   for (const note of info.notes) io.stderr.write(`note: ${note}\n`);
+  const gunzipped = info.files.filter((f) => f.readFrom === f.path && f.gzip).length;
+  lap(`data: locate + load (${gunzipped > 0 ? `${gunzipped} of 4 files gunzipped` : "no gunzip: raw files or the cache's decompressed copies"})`);
   const start = await startingWeights(settings, info);
-  // Chosen once, here: this thread evaluates the final model, the training thread installs the same set.
-  const kernels = await installKernels((values.kernels ?? "auto") as KernelsChoice);
-  if (kernels.name === "ref" && values.kernels !== "ref") io.stderr.write(`note: kernels: ref (${kernels.reason})\n`);
+  lap("initial weights");
 
   const json = values.json === true;
   const mode = viewModeFor(io.stdout, io.env, json);
+  const compute = computeText(kernels.name, path);
   if (json) {
-    const { epochs, lr, batchSize, seed, numerics: softmax, shuffle } = settings;
+    const { epochs, lr, seed, shuffle } = settings;
     const header = { event: "start", dataset: info.name, dataDir: info.dir, trainCount: train.n, testCount: test.n, rows: info.rows, cols: info.cols, classes: info.numClasses };
-    io.stdout.write(`${JSON.stringify({ ...header, epochs, lr, batchSize, seed, softmax, shuffle, init: settings.init ?? null, kernels: kernels.name })}\n`);
+    const how = { kernels: kernels.name, trainer: path.trainer, threads: path.threads };
+    io.stdout.write(`${JSON.stringify({ ...header, epochs, lr, batchSize, seed, softmax: numerics, shuffle, init: settings.init ?? null, ...how })}\n`);
   } else {
     io.stdout.write(
       `${info.title}: ${count(train.n)} train and ${count(test.n)} test images of ${info.rows} × ${info.cols} px, ${info.numClasses} classes\n` +
-        `training ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}: lr ${settings.lr}, batch size ${settings.batchSize}, seed ${settings.seed}, ` +
-        `${settings.numerics} softmax${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}; kernels ${kernels.name}\n`,
+        `training ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}: lr ${settings.lr}, batch size ${batchSize}, seed ${settings.seed}, ` +
+        `${numerics} softmax${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}; ${compute}\n`,
     );
   }
 
   const animator = trainingAnimator(settings.epochs);
   const view = new LiveView(io.stdout, { mode, color: wantsColor(io.stdout, io.env), numEpochs: settings.epochs, examplesPerEpoch: train.n, animator });
   const started = performance.now();
-  const { epochs, lr, batchSize, seed, numerics, shuffle } = settings;
-  const job = { train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start, kernels: kernels.exact };
+  const { epochs, lr, seed, shuffle } = settings;
+  const verbose = values.verbose === true;
+  const job = { train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start, kernels: kernels.exact, trainer: path.trainer, threads: path.threads, profile: verbose };
+  const trainCount = train.n; // the training split's buffers move to the training thread
   const outcome = await trainWithView(job, view, animator, { mode, stderr: io.stderr });
   const seconds = (performance.now() - started) / 1000;
+  lap("training thread (spawn to its last message)");
+  addThreadPhases(phases, outcome.timings, outcome.history.length);
 
   const model = modelOf(settings, info, outcome, start, { startedAt, seconds });
   // The same call train makes after each epoch, so the accuracy equals the last epoch's test accuracy.
   const evaluation = evaluateSplit(regressionFrom(model).net, test, settings.batchSize);
   if (outcome.history.length === 0) model.metrics["testAcc"] = evaluation.accuracy;
+  lap("final evaluation (predictions, confusion matrix)");
   const sampleCount = Math.min(18, test.n);
   const dir = await makeRunFolder({ ...(values.out !== undefined && { out: values.out }), cwd, date: startedAt });
   const files = await writeRunFolder(dir, {
@@ -265,7 +327,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
     numEpochs: settings.epochs,
     history: outcome.history.map(({ epoch, trainLoss, trainAcc, testAcc, seconds: s }) => ({ epoch, trainLoss, trainAcc, testAcc, seconds: s })),
     settings: settingRows(settings, info, outcome.kernels),
-    trainCount: train.n,
+    trainCount,
     testCount: test.n,
     testAccuracy: evaluation.accuracy,
     testCorrect: evaluation.correct,
@@ -278,7 +340,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
     },
     ...(outcome.interrupted && { interrupted: { ...outcome.interrupted, epochsCompleted: outcome.history.length } }),
     version: packageVersion(),
-  });
+  }, { onWritten: (name, ms) => phases.add(`write ${name}`, ms) });
 
   if (json) {
     const last = outcome.history.at(-1);
@@ -288,6 +350,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   } else {
     io.stdout.write(summaryText(settings, outcome, evaluation.accuracy, seconds, shownPath(dir, cwd)));
   }
+  if (verbose) io.stderr.write(phases.format(performance.now()) + (outcome.timings?.threadPhases ? threadPhaseTable(outcome.timings.threadPhases) : ""));
   return outcome.interrupted ? 130 : 0;
 }
 
@@ -295,14 +358,19 @@ export const trainCommand = defineCommand({
   name: "train",
   summary: "Train softmax regression with live progress and write a run folder",
   description:
-    "Trains the chapter's model: W ~ Normal(0, 0.01²) and b = 0, minibatch SGD through the engine's autograd,\n" +
-    "evaluating on the test split after every epoch. The model's shape follows the data: any IDX data set\n" +
-    "(--data DIR with the standard file names) of any image size and class count trains as is.\n" +
+    "Trains the chapter's model: W ~ Normal(0, 0.01²) and b = 0, minibatch SGD, evaluating on the test split\n" +
+    "after every epoch. By default (--trainer auto) the resident WebAssembly trainer runs it: the data set is\n" +
+    "uploaded once and whole groups of batches run in WebAssembly on --threads threads (the same numbers on\n" +
+    "any count). It computes the stable softmax cross-entropy on the wasm-simd kernels; --softmax naive or\n" +
+    "--kernels ref train through the engine's autograd (train() + sgd), as does --trainer autograd.\n" +
+    "The model's shape follows the data: any IDX data set (--data DIR with the standard file names) of any\n" +
+    "image size and class count trains as is.\n" +
     "On a terminal a live chart is redrawn in place; otherwise one line per epoch (--json: JSON lines).\n" +
     "Writes runs/<time>/ (or --out DIR): model.safetensors, metrics.csv, curves.svg, curves.png,\n" +
     "predictions.png, weights.png, confusion.csv and report.html, and prints its path and the final metrics.\n" +
     "Ctrl-C stops after the current batch and saves the run for the epochs completed (exit 130); a second\n" +
-    "Ctrl-C aborts at once. A non-finite loss stops training with exit 1, naming the epoch and batch.",
+    "Ctrl-C aborts at once. A non-finite loss stops training with exit 1, naming the epoch and batch.\n" +
+    "--verbose prints to stderr at the end how long each phase took, from process start to the last file.",
   options: trainOptions,
   examples: [
     { command: "softmax train", description: "The chapter's run: 10 epochs, lr 0.1, batch size 256, on Fashion-MNIST" },
@@ -310,6 +378,8 @@ export const trainCommand = defineCommand({
     { command: "softmax train --softmax naive --seed 1", description: "The chapter's naive softmax + cross-entropy, another initialisation" },
     { command: "softmax train --init runs/quick/model.safetensors --no-shuffle", description: "Continue from a saved model, batches in file order" },
     { command: "softmax train --data ./my-idx --json > log.jsonl", description: "Train on an IDX data set of one's own; JSON lines for machines" },
+    { command: "softmax train --trainer autograd", description: "The chapter's own path: autograd + sgd through the tensor engine" },
+    { command: "softmax train --threads 1 --verbose", description: "The fused trainer on one thread; where the time went, phase by phase" },
   ],
   async run(values, _positionals, io) {
     return trainRun(values, io);

@@ -1,0 +1,57 @@
+// The fused training path of `softmax train`'s training thread: the loop of the chapter's train() with the
+// resident WebAssembly trainer running each epoch's batches (data uploaded once, threads). Node only.
+
+import type { DataIter } from "../data/iterator.ts";
+import type { PhaseTimes, StartupTimes } from "../kernels/wasm/resident.ts";
+import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
+import type { SoftmaxRegression } from "../nn/softmaxRegression.ts";
+import { evaluateAccuracy } from "../train/evaluate.ts";
+import type { TrainOptions } from "../train/train.ts";
+import { WasmTrainer } from "../train/wasmTrainer.ts";
+import type { TrainJob } from "./train-worker.ts";
+
+/** Batches the trainer runs between two progress reports (and stop checks): about 20 ms of work. */
+export const FUSED_CHUNK_BATCHES = 16;
+
+/** Where the fused trainer's time went, for --verbose. */
+export interface FusedReport {
+  trainer: StartupTimes;
+  /** Per thread, Σ over the run (only when the job asked to profile). */
+  threadPhases?: PhaseTimes[];
+}
+
+/**
+ * Trains `model` in place for `job.epochs` epochs: `trainIter.indexBatches()` (the shuffles autograd's
+ * loop sees) through `WasmTrainer.trainEpoch`, then the test accuracy exactly as `softmax eval` computes
+ * it (the trainer's evaluation where it matches the Kernels bit for bit). Callbacks as `train`'s, plus
+ * `onStart` once the trainer is up and `onFinish` with its timings (also when a callback throws).
+ * Throws `NonFiniteLossError` naming the epoch and batch.
+ */
+export async function trainFused(
+  model: SoftmaxRegression,
+  job: Pick<TrainJob, "train" | "test" | "epochs" | "lr" | "batchSize" | "threads" | "profile">,
+  trainIter: DataIter,
+  testIter: DataIter,
+  events: TrainOptions & { onStart(): void; onFinish(report: FusedReport): void },
+): Promise<void> {
+  const trainer = await WasmTrainer.create(model, { train: job.train, test: job.test }, { lr: job.lr, batchSize: job.batchSize, threads: job.threads, host: nodeThreads });
+  // The trainer's own evaluation where it computes exactly what `softmax eval` computes (evaluateSplit on
+  // the wasm-simd Kernels), so the recorded test accuracy is reproduced bit for bit; else the tensor path.
+  const testAccuracy = trainer.evaluationMatchesKernels ? () => trainer.evaluateAccuracy() : () => evaluateAccuracy(model.net, testIter);
+  trainer.profile = job.profile;
+  try {
+    events.onStart();
+    for (let epoch = 1; epoch <= job.epochs; epoch++) {
+      const [trainLoss, trainAcc] = trainer.trainEpoch(trainIter.indexBatches(), {
+        epoch,
+        chunkBatches: FUSED_CHUNK_BATCHES,
+        ...(events.onBatchEnd ? { onBatchEnd: events.onBatchEnd } : {}),
+      });
+      const testAcc = testAccuracy();
+      events.onEpochEnd?.({ epoch, trainLoss, trainAcc, testAcc });
+    }
+  } finally {
+    events.onFinish({ trainer: trainer.startupTimes, ...(job.profile ? { threadPhases: trainer.phaseTimes() } : {}) });
+    await trainer.close();
+  }
+}

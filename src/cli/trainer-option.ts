@@ -1,0 +1,91 @@
+// The --trainer and --threads flags of `softmax train`: which training path runs (the chapter's autograd
+// loop, or the resident WebAssembly trainer on threads), decided once before any data is read.
+
+import { DEFAULT_SHARDS, residentThreads } from "../kernels/wasm/resident.ts";
+import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
+import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
+import type { OptionSpec } from "./command.ts";
+import { UsageError } from "./errors.ts";
+
+export const TRAINER_CHOICES = ["auto", "autograd", "fused"] as const;
+export type TrainerChoice = (typeof TRAINER_CHOICES)[number];
+/** The two training paths: the chapter's `train()` + `sgd`, or the resident WebAssembly trainer. */
+export type TrainerPath = "autograd" | "fused";
+
+/** Spread into `softmax train`'s options. */
+export const trainerOptions = {
+  trainer: {
+    type: "string",
+    valueName: "PATH",
+    choices: TRAINER_CHOICES,
+    defaultText: "auto",
+    description:
+      "fused (the resident WebAssembly trainer), autograd (the chapter's train() + sgd), or auto: fused where it " +
+      "computes the same model (stable softmax on the wasm-simd kernels), else autograd",
+  },
+  threads: {
+    type: "string",
+    valueName: "N",
+    defaultText: "auto",
+    description: `Threads of the fused trainer: 1 to ${DEFAULT_SHARDS}, or auto (every core up to ${DEFAULT_SHARDS}); any count gives the same numbers`,
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The path a run takes, on how many threads, and why (for the log line, the report and --verbose). */
+export interface TrainingPath {
+  trainer: TrainerPath;
+  reason: string;
+  /** 1 for autograd. */
+  threads: number;
+  threadsReason: string;
+}
+
+/** `--threads`: "auto" (also when absent) or a positive integer; anything else is a usage error. */
+function parseThreads(raw: string | undefined): number | "auto" {
+  if (raw === undefined || raw === "auto") return "auto";
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`softmax train: --threads must be a positive integer or auto; got '${raw}'`);
+  if (n > DEFAULT_SHARDS) {
+    throw new UsageError(
+      `softmax train: --threads must be at most ${DEFAULT_SHARDS} or auto; got '${raw}' (each batch's gradient is summed from ${DEFAULT_SHARDS} shards and a thread computes whole shards)`,
+    );
+  }
+  return n;
+}
+
+/** Why the fused trainer cannot compute this run's model, or undefined when it can. */
+function fusedUnavailable(numerics: SoftmaxNumerics, kernels: { name: string; reason: string }): string | undefined {
+  if (numerics !== "stable") return "the fused trainer computes the stable softmax cross-entropy only, and --softmax naive asks for the chapter's naive one";
+  if (kernels.name !== "wasm-simd") return `the fused trainer runs on WebAssembly SIMD, and the kernels are ${kernels.name} (${kernels.reason})`;
+  return undefined;
+}
+
+/**
+ * Decides the training path from `--trainer` and `--threads`, the numerics and the installed kernels.
+ * Throws a UsageError (exit 2) for `--trainer fused` where it cannot run, for `--threads` other than 1 or
+ * auto on the autograd path, and for a thread count the fused trainer does not take.
+ */
+export function chooseTrainingPath(
+  flags: { trainer?: string | undefined; threads?: string | undefined },
+  run: { numerics: SoftmaxNumerics; kernels: { name: string; reason: string }; batchSize: number },
+): TrainingPath {
+  const choice = (flags.trainer ?? "auto") as TrainerChoice;
+  const threads = parseThreads(flags.threads);
+  const blocked = fusedUnavailable(run.numerics, run.kernels);
+  if (choice === "fused" && blocked !== undefined) throw new UsageError(`softmax train: --trainer fused: ${blocked}; use --trainer autograd (or auto)`);
+  if (choice === "autograd" || blocked !== undefined) {
+    const reason = choice === "autograd" ? "--trainer autograd: the chapter's train() + sgd" : `auto: ${blocked}`;
+    if (threads !== "auto" && threads !== 1) {
+      throw new UsageError(`softmax train: --threads ${threads}: threads apply to the fused trainer, and this run trains through autograd (${reason})`);
+    }
+    return { trainer: "autograd", reason, threads: 1, threadsReason: "the autograd path runs on one thread" };
+  }
+  const reason = choice === "fused" ? "--trainer fused" : "auto: stable softmax on the wasm-simd kernels, which the fused trainer computes";
+  try {
+    const chosen = residentThreads({ threads, batchSize: run.batchSize, host: nodeThreads });
+    return { trainer: "fused", reason, threads: chosen.threads, threadsReason: chosen.reason };
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(`softmax train: --threads ${threads}: ${error.message}`);
+    throw error;
+  }
+}
