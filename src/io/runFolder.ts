@@ -10,7 +10,7 @@ import { saveModel, writeFileAtomic } from "./files.ts";
 import type { SoftmaxModel } from "./model.ts";
 import { renderReport } from "./report.ts";
 import type { EpochRow, ReportData } from "./report.ts";
-import { svgToPng } from "./svgToPng.ts";
+import { svgToPngAsync } from "./svgToPng.ts";
 
 /** PNGs are rendered at twice their CSS size, sharp on high-density screens. */
 export const PNG_SCALE = 2;
@@ -100,7 +100,10 @@ function svgSize(svg: string): { width: number; height: number } {
 
 /** Options of `writeRunFolder`. */
 export interface WriteRunOptions {
-  /** Called after each file with the milliseconds spent producing it (rendering, encoding and writing). */
+  /**
+   * Called after each file with the milliseconds since the previous one (or the start) was written. The
+   * three PNGs render together, started before the first file: their figures are the waits for them.
+   */
   onWritten?: (name: (typeof RUN_FILES)[number], milliseconds: number) => void;
 }
 
@@ -116,28 +119,15 @@ export async function writeRunFolder(dir: string, run: RunRecord, options: Write
     mark = now;
   };
 
-  await saveModel(path("model.safetensors"), model);
-  written("model.safetensors");
-  await writeFileAtomic(path("metrics.csv"), metricsCsv(run.history));
-  written("metrics.csv");
-
+  // The three pictures first: their PNGs render at once on the thread pool while the other files are written.
   const animator = trainingAnimator(run.numEpochs);
   for (const h of run.history) animator.add(h.epoch, [h.trainLoss, h.trainAcc, h.testAcc]);
   const curvesSvg = animator.toSvg();
-  await writeFileAtomic(path("curves.svg"), curvesSvg);
-  written("curves.svg");
-  await writeFileAtomic(path("curves.png"), svgToPng(curvesSvg, { scale: PNG_SCALE }));
-  written("curves.png");
-
   const n = run.sample.trues.length;
   const names = (k: number) => model.classNames[k] ?? String(k);
   const titles = Array.from({ length: n }, (_, i) => `${names(run.sample.trues[i] as number)}\n${names(run.sample.preds[i] as number)}`);
   const marks = Array.from({ length: n }, (_, i) => run.sample.trues[i] !== run.sample.preds[i]);
   const predictionsSvg = showImages({ data: run.sample.images, rows, cols }, 2, 9, { titles, marks, scale: pixelScale(rows, cols) });
-  const predictionsPng = svgToPng(predictionsSvg, { scale: PNG_SCALE });
-  await writeFileAtomic(path("predictions.png"), predictionsPng);
-  written("predictions.png");
-
   const weightsSvg = weightsImage(model.W, model.inputs, model.classes, {
     rows,
     cols,
@@ -145,7 +135,23 @@ export async function writeRunFolder(dir: string, run: RunRecord, options: Write
     gridCols: model.classes <= 10 ? 5 : 10,
     scale: pixelScale(rows, cols),
   });
-  const weightsPng = svgToPng(weightsSvg, { scale: PNG_SCALE });
+  const renders = [curvesSvg, predictionsSvg, weightsSvg].map((svg) => svgToPngAsync(svg, { scale: PNG_SCALE }));
+  // Each is awaited below in turn; until then a failure must not count as unhandled.
+  for (const render of renders) render.catch(() => undefined);
+  const [curvesRender, predictionsRender, weightsRender] = renders as [Promise<Uint8Array>, Promise<Uint8Array>, Promise<Uint8Array>];
+
+  await saveModel(path("model.safetensors"), model);
+  written("model.safetensors");
+  await writeFileAtomic(path("metrics.csv"), metricsCsv(run.history));
+  written("metrics.csv");
+  await writeFileAtomic(path("curves.svg"), curvesSvg);
+  written("curves.svg");
+  await writeFileAtomic(path("curves.png"), await curvesRender);
+  written("curves.png");
+  const predictionsPng = await predictionsRender;
+  await writeFileAtomic(path("predictions.png"), predictionsPng);
+  written("predictions.png");
+  const weightsPng = await weightsRender;
   await writeFileAtomic(path("weights.png"), weightsPng);
   written("weights.png");
 

@@ -3,7 +3,8 @@
 
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
+import { Resvg, renderAsync } from "@resvg/resvg-js";
+import type { ResvgRenderOptions } from "@resvg/resvg-js";
 
 /** Font files tried first, in order: DejaVu Sans (matplotlib's default font) on Debian/Ubuntu, Fedora, Arch, macOS Homebrew. */
 export const PREFERRED_FONT_FILES: readonly string[] = [
@@ -81,15 +82,12 @@ export function resolveFonts(fontFiles?: readonly string[]): { fontFiles: string
   );
 }
 
-/**
- * Rasterises an SVG document (from `renderChartSvg`, `showImages`, `weightsImage`) to PNG bytes.
- * Example: `writeFileAtomic("curves.png", svgToPng(animator.toSvg()))`.
- */
-export function svgToPng(svg: string, options: SvgToPngOptions = {}): Uint8Array {
+/** resvg's options for `svgToPng` and `svgToPngAsync` (validates the scale, finds the fonts). */
+function renderOptions(options: SvgToPngOptions, name: string): ResvgRenderOptions {
   const scale = options.scale ?? 1;
-  if (!(scale > 0 && Number.isFinite(scale))) throw new RangeError(`svgToPng: scale must be a positive number, got ${scale}`);
+  if (!(scale > 0 && Number.isFinite(scale))) throw new RangeError(`${name}: scale must be a positive number, got ${scale}`);
   const fonts = resolveFonts(options.fontFiles);
-  const resvg = new Resvg(svg, {
+  return {
     font: {
       fontFiles: fonts.fontFiles,
       loadSystemFonts: fonts.loadSystemFonts,
@@ -98,7 +96,25 @@ export function svgToPng(svg: string, options: SvgToPngOptions = {}): Uint8Array
     },
     fitTo: scale === 1 ? { mode: "original" } : { mode: "zoom", value: scale },
     logLevel: "off",
-  });
-  const png = resvg.render().asPng();
+  };
+}
+
+function bytesOf(png: Buffer): Uint8Array {
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/**
+ * Rasterises an SVG document (from `renderChartSvg`, `showImages`, `weightsImage`) to PNG bytes.
+ * Example: `writeFileAtomic("curves.png", svgToPng(animator.toSvg()))`.
+ */
+export function svgToPng(svg: string, options: SvgToPngOptions = {}): Uint8Array {
+  return bytesOf(new Resvg(svg, renderOptions(options, "svgToPng")).render().asPng());
+}
+
+/**
+ * `svgToPng` off the main thread: resvg renders and encodes on libuv's thread pool, so several images
+ * render at once (each PNG's encoding is most of its time) while JavaScript goes on. Same bytes.
+ */
+export async function svgToPngAsync(svg: string, options: SvgToPngOptions = {}): Promise<Uint8Array> {
+  return bytesOf((await renderAsync(svg, renderOptions(options, "svgToPngAsync"))).asPng());
 }
