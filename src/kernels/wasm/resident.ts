@@ -57,7 +57,10 @@ export interface BatchResults {
 /** Milliseconds per phase of one thread, summed since the last `resetPhaseTimes`. */
 export type PhaseTimes = Record<Phase, number>;
 
-/** Milliseconds `create` spent: compiling and instantiating the module, copying the data in, starting the helpers. */
+/**
+ * Milliseconds `create` spent: compiling and instantiating the module, copying the data in (while the
+ * helpers start), then waiting for the helpers to be ready.
+ */
 export interface StartupTimes {
   instantiate: number;
   upload: number;
@@ -190,12 +193,6 @@ export class ResidentTrainer {
     const instantiated = performance.now();
     const u8 = instance.u8;
     u8.fill(0, plan, instance.mark());
-    u8.set(train.images, images);
-    u8.set(train.labels, labels);
-    if (test) {
-      u8.set(test.images, testImages);
-      u8.set(test.labels, testLabels);
-    }
     const i32 = instance.i32;
     const set32 = (field: number, value: number): void => { i32[(plan + field) >> 2] = value; };
     const scale = options.scale ?? 1 / 255;
@@ -216,8 +213,17 @@ export class ResidentTrainer {
       throw new Error(`the kernels module's plan has ${instance.exports.PLAN_BYTES.value} bytes, this host expects ${PLAN_BYTES}: rebuild it with \`npm run build\``);
     }
 
+    // The helpers start (on their own threads) while this one copies the data in; they read it only
+    // once a command is posted, after create returns.
+    const spawning = threads > 1 ? options.host!.spawn({ module, memory: instance.memory, plan, control }, threads - 1) : null;
+    u8.set(train.images, images);
+    u8.set(train.labels, labels);
+    if (test) {
+      u8.set(test.images, testImages);
+      u8.set(test.labels, testLabels);
+    }
     const uploaded = performance.now();
-    const team = threads > 1 ? await options.host!.spawn({ module, memory: instance.memory, plan, control }, threads - 1) : null;
+    const team = await spawning;
     const startupTimes = { instantiate: instantiated - began, upload: uploaded - instantiated, helpers: performance.now() - uploaded };
     const trainer = new ResidentTrainer({
       instance, team, variant, threads, threadsReason: reason, shards, plan, control, inputs: D, classes: C, batchSize, trainN: train.n, testN, startupTimes,
