@@ -57,28 +57,16 @@ export interface BatchResults {
 /** Milliseconds per phase of one thread, summed since the last `resetPhaseTimes`. */
 export type PhaseTimes = Record<Phase, number>;
 
-/**
- * Milliseconds `create` spent: compiling and instantiating the module, copying the data in (while the
- * helpers start), then waiting for the helpers to be ready.
- */
-export interface StartupTimes {
-  instantiate: number;
-  upload: number;
-  helpers: number;
-}
+/** Milliseconds `create` spent: instantiating, copying the data in (as the helpers start), awaiting the helpers. */
+export interface StartupTimes { instantiate: number; upload: number; helpers: number }
 
 /**
- * How many threads a trainer with these options will run on, and why: every core up to the shards,
- * fewer for small batches, one without a host or shared memory. Throws a RangeError saying why when an
- * explicit count is more than the shards. `create` decides the same way; callers can ask first (to log it).
+ * How many threads `create` will run on with these options, and why: every core up to the shards, fewer for
+ * small batches, one without a host or shared memory; a RangeError saying why for more than the shards.
  */
 export function residentThreads(options: Pick<ResidentTrainerOptions, "threads" | "batchSize" | "shards" | "host">): { threads: number; reason: string } {
-  return resolveThreads(options, options.shards ?? DEFAULT_SHARDS);
-}
-
-/** How many threads to use and why: every core up to the shards, fewer for small batches. */
-function resolveThreads(options: Pick<ResidentTrainerOptions, "threads" | "batchSize" | "host">, shards: number): { threads: number; reason: string } {
   const asked = options.threads ?? "auto";
+  const shards = options.shards ?? DEFAULT_SHARDS;
   const worth = Math.max(1, Math.floor(options.batchSize / MIN_ROWS_PER_THREAD));
   const limit = asked === "auto" && worth < shards
     ? { max: worth, why: `batches of ${options.batchSize} are too small to share` }
@@ -153,7 +141,7 @@ export class ResidentTrainer {
     if (test) checkData(test, D, C, "ResidentTrainer (test set)");
     const shards = options.shards ?? DEFAULT_SHARDS;
     if (!Number.isInteger(shards) || shards < 1 || shards > MAX_THREADS) throw new RangeError(`ResidentTrainer: shards must be an integer in [1, ${MAX_THREADS}], got ${shards}`);
-    const { threads, reason } = resolveThreads(options, shards);
+    const { threads, reason } = residentThreads({ ...options, shards });
     const variant: WasmVariant = probeSharedMemory().ok ? "threads" : "simd";
     const began = performance.now();
     const module = await loadWasmModule(variant, variant === "threads" ? options.wasm?.threads : options.wasm?.simd);
