@@ -350,7 +350,10 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   } else {
     io.stdout.write(summaryText(settings, outcome, evaluation.accuracy, seconds, shownPath(dir, cwd)));
   }
-  if (verbose) io.stderr.write(phases.format(performance.now()) + (outcome.timings?.threadPhases ? threadPhaseTable(outcome.timings.threadPhases) : ""));
+  if (verbose) {
+    const note = "(the three PNGs render together from before the first write on: each write's figure is its wait since the previous file)\n";
+    io.stderr.write(phases.format(performance.now()) + note + (outcome.timings?.threadPhases ? threadPhaseTable(outcome.timings.threadPhases) : ""));
+  }
   return outcome.interrupted ? 130 : 0;
 }
 
