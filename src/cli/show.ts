@@ -4,7 +4,6 @@
 import { resolve } from "node:path";
 import { loadDataset } from "../data/load.ts";
 import { writeFileAtomic } from "../io/files.ts";
-import { svgToPng } from "../io/svgToPng.ts";
 import { showImages } from "../viz/images.ts";
 import { defineCommand } from "./command.ts";
 import { dataOptions, loadOptionsFrom } from "./data-options.ts";
@@ -48,6 +47,8 @@ export const showCommand = defineCommand({
     const scale = Math.max(1, Math.round(84 / Math.max(split.rows, split.cols)));
     const svg = showImages({ data: split.images.subarray(0, n * size), rows: split.rows, cols: split.cols }, numRows, numCols, { titles: labels, scale });
     const out = values.out ?? `${info.known ? info.name : "images"}-${splitName}.png`;
+    // Loaded here, not at start-up: resvg's native module costs ~0.1 s, and only --png needs it.
+    const { svgToPng } = await import("../io/svgToPng.ts");
     await writeFileAtomic(out, svgToPng(svg, { scale: 2 }));
 
     const depth = imageColorDepth(io.stdout, io.env);

@@ -8,7 +8,6 @@ import { loadDataset } from "../data/load.ts";
 import type { DatasetInfo } from "../data/load.ts";
 import { PIXEL_PREPROCESSING } from "../io/model.ts";
 import type { SoftmaxModel } from "../io/model.ts";
-import { makeRunFolder, writeRunFolder } from "../io/runFolder.ts";
 import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
 import type { KernelsChoice } from "../kernels/select.ts";
@@ -306,6 +305,9 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   const verbose = values.verbose === true;
   const job = { train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start, kernels: kernels.exact, trainer: path.trainer, threads: path.threads, profile: verbose };
   const trainCount = train.n; // the training split's buffers move to the training thread
+  // The run folder's writer (with resvg's native module, ~0.1 s to load) loads while the worker trains.
+  const runFolderModule = import("../io/runFolder.ts");
+  runFolderModule.catch(() => undefined); // awaited below; a failure must not count as unhandled before then
   const outcome = await trainWithView(job, view, animator, { mode, stderr: io.stderr });
   const seconds = (performance.now() - started) / 1000;
   lap("training thread (spawn to its last message)");
@@ -317,6 +319,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   if (outcome.history.length === 0) model.metrics["testAcc"] = evaluation.accuracy;
   lap("final evaluation (predictions, confusion matrix)");
   const sampleCount = Math.min(18, test.n);
+  const { makeRunFolder, writeRunFolder } = await runFolderModule;
   const dir = await makeRunFolder({ ...(values.out !== undefined && { out: values.out }), cwd, date: startedAt });
   const files = await writeRunFolder(dir, {
     model,
