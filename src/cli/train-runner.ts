@@ -53,8 +53,7 @@ function movableBuffers(split: DataSplit): ArrayBuffer[] {
 }
 
 /** The worker's module: the .ts source under tsx (registered inside the worker), the .js file when built. */
-function startWorker(job: TrainJob): Worker {
-  const transferList = movableBuffers(job.train);
+function startWorker(): Worker {
   const fromSource = import.meta.url.endsWith(".ts");
   const url = new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url);
   if (fromSource) {
@@ -67,10 +66,28 @@ function startWorker(job: TrainJob): Worker {
     if (api !== undefined) {
       // Loader hooks are per thread: register tsx in the worker before importing the TypeScript module.
       const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-      return new Worker(code, { eval: true, workerData: job, transferList });
+      return new Worker(code, { eval: true });
     }
   }
-  return new Worker(url, { workerData: job, transferList });
+  return new Worker(url);
+}
+
+/** A training thread started before its job exists, so its start-up (~0.1 s of module loading) overlaps the caller's. */
+export interface TrainingThread {
+  readonly worker: Worker;
+  /** performance.now() when it was spawned. */
+  readonly spawned: number;
+}
+
+/**
+ * Starts the training thread; it loads its modules, then waits for the job `runTraining` sends it. Until then
+ * it does not keep the process alive, so a caller that fails before training (e.g. loading the data) just ends.
+ */
+export function startTrainingThread(): TrainingThread {
+  const spawned = performance.now();
+  const worker = startWorker();
+  worker.unref();
+  return { worker, spawned };
 }
 
 /**
@@ -79,11 +96,16 @@ function startWorker(job: TrainJob): Worker {
  * Ctrl-C; rejects with the engine's message when it fails (e.g. a non-finite loss naming epoch and batch).
  * While it runs, SIGINT is handled here; afterwards Node's default applies again.
  */
-export function runTraining(job: Omit<TrainJob, "kind" | "stop" | "spawnedAt">, events: TrainEvents = {}): Promise<TrainOutcome> {
+export function runTraining(
+  job: Omit<TrainJob, "kind" | "stop" | "spawnedAt">,
+  events: TrainEvents = {},
+  thread: TrainingThread = startTrainingThread(),
+): Promise<TrainOutcome> {
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
-  const started = performance.now();
-  const worker = startWorker({ ...job, kind: "softmax-train", stop, spawnedAt: performance.timeOrigin + started });
+  const { worker, spawned: started } = thread;
+  worker.ref();
+  worker.postMessage({ ...job, kind: "softmax-train", stop, spawnedAt: performance.timeOrigin + started } satisfies TrainJob, movableBuffers(job.train));
   const history: EpochRecord[] = [];
   let kernels = "unknown";
   let timings: WorkerTimings | undefined;

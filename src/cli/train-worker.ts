@@ -2,7 +2,7 @@
 // WebAssembly trainer (train-fused.ts) on the splits it is sent, posts batch and epoch events, and stops
 // after the current batch (or group of batches) when the main thread raises a flag.
 
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { DataIter } from "../data/iterator.ts";
 import type { DataSplit } from "../data/split.ts";
 import { getKernels, setKernels } from "../kernels/current.ts";
@@ -48,8 +48,10 @@ export interface TrainJob {
 
 /** Where the training thread's time went, in milliseconds (for --verbose). */
 export interface WorkerTimings {
-  /** From the main thread's spawn call to the job's start: the thread's start and its modules' loading. */
+  /** From the main thread's spawn call to the end of this thread's module loading. */
   startup: number;
+  /** From then to the job's arrival: the thread waits while the main thread loads the data. */
+  jobWait: number;
   /** Selecting the kernels and instantiating their module. */
   kernels: number;
   /** The fused trainer's start: compiling + instantiating its module, uploading the data, starting helper threads. */
@@ -86,10 +88,11 @@ class StopRequested extends Error {
 const BATCH_POST_MS = 40;
 
 /** Installs the job's kernels in this thread, then trains as it says, reporting through `post`; never rejects. */
-export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) => void): Promise<void> {
+export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) => void, loadedAt = performance.now()): Promise<void> {
   // Clocks of different threads agree through timeOrigin + now() (each thread may have its own origin).
   const begun = performance.now();
-  const timings: WorkerTimings = { startup: performance.timeOrigin + begun - job.spawnedAt, kernels: 0, epochs: 0, evaluations: 0 };
+  const startup = performance.timeOrigin + loadedAt - job.spawnedAt;
+  const timings: WorkerTimings = { startup, jobWait: begun - loadedAt, kernels: 0, epochs: 0, evaluations: 0 };
   try {
     setKernels((await selectKernels(job.kernels)).kernels);
   } catch (error) {
@@ -161,8 +164,11 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
   }
 }
 
-const job = workerData as TrainJob | undefined;
-if (parentPort && job?.kind === "softmax-train") {
+// Started by runTraining's thread (train-runner.ts): the modules are loaded; the job comes as one message.
+const loadedAt = performance.now();
+if (parentPort) {
   const port = parentPort;
-  void runTrainJob(job, (message) => port.postMessage(message));
+  port.once("message", (job: TrainJob) => {
+    if (job.kind === "softmax-train") void runTrainJob(job, (message) => port.postMessage(message), loadedAt);
+  });
 }

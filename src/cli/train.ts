@@ -23,7 +23,8 @@ import { installKernels, kernelsOption } from "./kernels-option.ts";
 import { LiveView, viewModeFor, wantsColor } from "./live-view.ts";
 import type { ViewMode } from "./live-view.ts";
 import { loadModelOption, requireDataFolder, requireFile } from "./model-options.ts";
-import { runTraining } from "./train-runner.ts";
+import { runTraining, startTrainingThread } from "./train-runner.ts";
+import type { TrainingThread } from "./train-runner.ts";
 import type { EpochRecord, TrainOutcome } from "./train-runner.ts";
 import type { WorkerTimings } from "./train-worker.ts";
 import { UsageError } from "./errors.ts";
@@ -185,6 +186,7 @@ function round3(x: number): number {
 /** Trains on the worker thread while the live view shows it; Ctrl-C handling lives in runTraining. */
 async function trainWithView(
   job: Parameters<typeof runTraining>[0],
+  thread: TrainingThread,
   view: LiveView,
   animator: Animator,
   quiet: { mode: ViewMode; stderr: CommandIo["stderr"] },
@@ -206,7 +208,7 @@ async function trainWithView(
         view.abort();
         quiet.stderr.write("aborted: nothing more was written\n");
       },
-    });
+    }, thread);
     view.finish();
     return outcome;
   } catch (error) {
@@ -234,7 +236,8 @@ function summaryText(s: Settings, outcome: TrainOutcome, testAcc: number, second
 /** The training thread's own account of its time, as parts of the "training thread" phase. */
 function addThreadPhases(log: PhaseLog, t: WorkerTimings | undefined, epochs: number): void {
   if (!t) return;
-  log.add("start-up (module loading)", t.startup, 1);
+  log.add("start-up (module loading; spawned before the data loads, so overlapping it)", t.startup, 1);
+  log.add("waiting for the job (the main thread loading the data)", t.jobWait, 1);
   log.add("kernel selection + WASM instantiation", t.kernels, 1);
   if (t.trainer) {
     log.add("fused trainer: WASM compile + instantiation", t.trainer.instantiate, 1);
@@ -243,6 +246,14 @@ function addThreadPhases(log: PhaseLog, t: WorkerTimings | undefined, epochs: nu
   }
   log.add(`training (${epochs} epoch${epochs === 1 ? "" : "s"}, Σ)`, t.epochs, 1);
   log.add("evaluations (test set after each epoch, Σ)", t.evaluations, 1);
+}
+
+/** A rejection handler that ends the training thread (still waiting for its job), then rethrows. */
+function endThread(thread: TrainingThread): (error: unknown) => never {
+  return (error) => {
+    void thread.worker.terminate();
+    throw error;
+  };
 }
 
 async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo): Promise<number> {
@@ -273,13 +284,17 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   };
   if (kernels.name === "ref" && values.kernels !== "ref") io.stderr.write(`note: kernels: ref (${kernels.reason})\n`);
   lap("kernel selection + WASM instantiation (main thread)");
+  // The training thread loads its modules while this thread loads the data (it waits for its job, unref'd).
+  const thread = startTrainingThread();
+  lap("training thread spawn");
   const cwd = process.cwd();
   const startedAt = new Date();
-  const { train, test, info } = await loadDataset(loadOptionsFrom(values, io));
+  // Until the job is sent, a failure here must end the waiting thread too.
+  const { train, test, info } = await loadDataset(loadOptionsFrom(values, io)).catch(endThread(thread));
   for (const note of info.notes) io.stderr.write(`note: ${note}\n`);
   const gunzipped = info.files.filter((f) => f.readFrom === f.path && f.gzip).length;
   lap(`data: locate + load (${gunzipped > 0 ? `${gunzipped} of 4 files gunzipped` : "no gunzip: raw files or the cache's decompressed copies"})`);
-  const start = await startingWeights(settings, info);
+  const start = await startingWeights(settings, info).catch(endThread(thread));
   lap("initial weights");
 
   const json = values.json === true;
@@ -308,9 +323,9 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   // The run folder's writer (with resvg's native module, ~0.1 s to load) loads while the worker trains.
   const runFolderModule = import("../io/runFolder.ts");
   runFolderModule.catch(() => undefined); // awaited below; a failure must not count as unhandled before then
-  const outcome = await trainWithView(job, view, animator, { mode, stderr: io.stderr });
+  const outcome = await trainWithView(job, thread, view, animator, { mode, stderr: io.stderr });
   const seconds = (performance.now() - started) / 1000;
-  lap("training thread (spawn to its last message)");
+  lap("training thread (job sent to its last message)");
   addThreadPhases(phases, outcome.timings, outcome.history.length);
 
   const model = modelOf(settings, info, outcome, start, { startedAt, seconds });
