@@ -1,29 +1,38 @@
 #!/usr/bin/env node
 // The `softmax` command line: global help/version, then dispatch to one command per file
-// (src/cli/<name>.ts, listed in COMMANDS). Exit codes: 0 ok, 1 failure, 2 bad command line.
+// (src/cli/<name>.ts, listed in COMMAND_MODULES). Exit codes: 0 ok, 1 failure, 2 bad command line.
 
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command, CommandIo } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
-import { dataCommand } from "./data.ts";
-import { evalCommand } from "./eval.ts";
-import { predictCommand } from "./predict.ts";
-import { showCommand } from "./show.ts";
-import { trainCommand } from "./train.ts";
 import { packageVersion } from "./version.ts";
 import { messageOf, UsageError } from "./errors.ts";
 import { commandHelp, globalHelp } from "./help.ts";
 
-/** Every subcommand; a new command is one file plus one entry here. */
-export const COMMANDS: readonly Command[] = [trainCommand, evalCommand, predictCommand, showCommand, dataCommand];
+/**
+ * Every subcommand, in the help's order; a new command is one file plus one entry here. Each is imported
+ * only when needed, so a run loads its own command's modules and not the others' (tens of milliseconds).
+ */
+const COMMAND_MODULES: Readonly<Record<string, () => Promise<Command>>> = {
+  train: async () => (await import("./train.ts")).trainCommand,
+  eval: async () => (await import("./eval.ts")).evalCommand,
+  predict: async () => (await import("./predict.ts")).predictCommand,
+  show: async () => (await import("./show.ts")).showCommand,
+  data: async () => (await import("./data.ts")).dataCommand,
+};
 
-function findCommand(name: string): Command {
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    throw new UsageError(`unknown command '${name}'; commands: ${[...COMMANDS.map((c) => c.name), "help"].join(", ")}`);
+/** Every subcommand, loaded (for the global help). */
+export function loadCommands(): Promise<Command[]> {
+  return Promise.all(Object.values(COMMAND_MODULES).map((load) => load()));
+}
+
+function findCommand(name: string): Promise<Command> {
+  const load = Object.hasOwn(COMMAND_MODULES, name) ? COMMAND_MODULES[name] : undefined;
+  if (!load) {
+    throw new UsageError(`unknown command '${name}'; commands: ${[...Object.keys(COMMAND_MODULES), "help"].join(", ")}`);
   }
-  return command;
+  return load();
 }
 
 /** Runs the CLI on `argv` (the words after `softmax`) and returns the exit code; never exits itself. */
@@ -31,11 +40,11 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
   try {
     const [first, ...rest] = argv;
     if (first === undefined) {
-      io.stderr.write(globalHelp(COMMANDS));
+      io.stderr.write(globalHelp(await loadCommands()));
       return 2;
     }
     if (first === "-h" || first === "--help") {
-      io.stdout.write(globalHelp(COMMANDS));
+      io.stdout.write(globalHelp(await loadCommands()));
       return 0;
     }
     if (first === "-v" || first === "--version") {
@@ -44,13 +53,13 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
     }
     if (first === "help") {
       if (rest.length > 1) throw new UsageError(`help takes one command name, got ${rest.length}`);
-      io.stdout.write(rest[0] === undefined ? globalHelp(COMMANDS) : commandHelp(findCommand(rest[0])));
+      io.stdout.write(rest[0] === undefined ? globalHelp(await loadCommands()) : commandHelp(await findCommand(rest[0])));
       return 0;
     }
     if (first.startsWith("-")) {
       throw new UsageError(`unknown option '${first}'; before a command only --help and --version are accepted`);
     }
-    const command = findCommand(first);
+    const command = await findCommand(first);
     const { help, values, positionals } = parseCommandArgs(command, rest);
     if (help) {
       io.stdout.write(commandHelp(command));
