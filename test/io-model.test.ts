@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeModel, encodeModel, MODEL_FORMAT_VERSION, PIXEL_PREPROCESSING, type SoftmaxModel } from "../src/io/model.ts";
+import { decodeModel, encodeModel, modelRecord, MODEL_FORMAT_VERSION, PIXEL_PREPROCESSING, type SoftmaxModel } from "../src/io/model.ts";
 import { decodeSafetensors, encodeSafetensors } from "../src/io/safetensors.ts";
 
 const CLASS_NAMES = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"];
@@ -107,4 +107,33 @@ test("model file: the writer checks the model it is given", () => {
   assert.throws(() => encodeModel({ ...tinyModel(), b: new Float32Array(2) }), /b has 2 values, expected \[3\]/);
   assert.throws(() => encodeModel({ ...tinyModel(), inputShape: [3, 3] }), /input shape 3 × 3 does not hold 6 inputs/);
   assert.throws(() => encodeModel({ ...tinyModel(), classNames: ["a"] }), /1 class names for 3 classes/);
+});
+
+test("modelRecord: the data set's shape and names, the run's settings and the last epoch's metrics, round-tripping through the file", () => {
+  const W = Float32Array.from({ length: 6 * 3 }, (_, i) => i / 10);
+  const b = Float32Array.of(0.5, -0.5, 0);
+  const record = modelRecord({
+    W,
+    b,
+    data: { name: "toy", title: "Toy", dir: "/data/toy", rows: 2, cols: 3, classNames: ["a", "b", "c"] },
+    training: { epochs: 5, lr: 0.1, batchSize: 4 },
+    history: [
+      { epoch: 1, trainLoss: 0.9, trainAcc: 0.5, testAcc: 0.4 },
+      { epoch: 2, trainLoss: 0.7, trainAcc: 0.6, testAcc: 0.55 },
+    ],
+    seconds: 1.23456,
+  });
+  assert.equal(record.inputs, 6);
+  assert.equal(record.classes, 3);
+  assert.deepEqual(record.inputShape, [2, 3]);
+  assert.equal(record.preprocessing, PIXEL_PREPROCESSING);
+  assert.deepEqual(record.training, { dataset: "toy", dataTitle: "Toy", dataDir: "/data/toy", epochsCompleted: 2, epochs: 5, lr: 0.1, batchSize: 4 });
+  assert.deepEqual(record.metrics, { epochs: 2, trainLoss: 0.7, trainAcc: 0.6, testAcc: 0.55, seconds: 1.235 });
+  const back = decodeModel(encodeModel(record), { source: "record" });
+  assert.deepEqual(back.W, W);
+  assert.deepEqual(back.training, record.training);
+  assert.deepEqual(back.metrics, record.metrics);
+  // No epoch completed: the record says so instead of inventing metrics.
+  const empty = modelRecord({ W, b, data: { name: "toy", title: "Toy", dir: "/d", rows: 2, cols: 3, classNames: ["a", "b", "c"] }, training: {}, history: [], seconds: 0 });
+  assert.deepEqual(empty.metrics, { epochs: 0, seconds: 0 });
 });

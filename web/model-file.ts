@@ -2,7 +2,7 @@
 // reading an uploaded file with decodeModel's checks plus one more: it must be a Fashion-MNIST model.
 
 import { FASHION_MNIST } from "../src/data/datasets.ts";
-import { decodeModel, encodeModel, PIXEL_PREPROCESSING } from "../src/io/model.ts";
+import { decodeModel, encodeModel, modelRecord, PIXEL_PREPROCESSING } from "../src/io/model.ts";
 import type { SoftmaxModel } from "../src/io/model.ts";
 import type { EpochMetrics } from "../src/train/types.ts";
 import type { TrainSettings } from "./messages.ts";
@@ -22,23 +22,13 @@ export interface PageRun {
 
 /** The model after a run's last completed epoch, with the metadata `softmax train` writes. */
 export function modelFromRun(run: PageRun, W: Float32Array, b: Float32Array, shape: { rows: number; cols: number; classNames: readonly string[] }): SoftmaxModel {
-  const last = run.history.at(-1);
-  const seconds = run.history.reduce((total, e) => total + e.seconds, 0);
   const { settings } = run;
-  return {
+  return modelRecord({
     W,
     b,
-    inputs: shape.rows * shape.cols,
-    classes: shape.classNames.length,
-    classNames: [...shape.classNames],
-    inputShape: [shape.rows, shape.cols],
-    preprocessing: PIXEL_PREPROCESSING,
+    data: { name: FASHION_MNIST.name, title: FASHION_MNIST.title, dir: run.dataDir, ...shape },
     training: {
-      dataset: FASHION_MNIST.name,
-      dataTitle: FASHION_MNIST.title,
-      dataDir: run.dataDir,
       epochs: settings.epochs,
-      epochsCompleted: run.history.length,
       lr: settings.lr,
       batchSize: settings.batchSize,
       seed: settings.seed,
@@ -51,10 +41,9 @@ export function modelFromRun(run: PageRun, W: Float32Array, b: Float32Array, sha
       finishedAt: run.finishedAt.toISOString(),
       trainedIn: "web page",
     },
-    metrics: last
-      ? { epochs: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc, seconds: Math.round(seconds * 1000) / 1000 }
-      : { epochs: 0, seconds: 0 },
-  };
+    history: run.history,
+    seconds: run.history.reduce((total, e) => total + e.seconds, 0),
+  });
 }
 
 /** The file's bytes for a download. */

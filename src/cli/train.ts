@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import { basename, relative, sep } from "node:path";
 import { loadDataset } from "../data/load.ts";
 import type { DatasetInfo } from "../data/load.ts";
-import { PIXEL_PREPROCESSING } from "../io/model.ts";
+import { modelRecord } from "../io/model.ts";
 import type { SoftmaxModel } from "../io/model.ts";
 import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
@@ -146,20 +146,12 @@ async function startingWeights(s: Settings, info: DatasetInfo): Promise<{ W: Flo
 /** The model file's contents: the weights at the end of the last completed epoch, with what produced them. */
 function modelOf(s: Settings, info: DatasetInfo, outcome: TrainOutcome, start: { W: Float32Array; b: Float32Array }, times: { startedAt: Date; seconds: number }): SoftmaxModel {
   const last = outcome.history.at(-1);
-  return {
+  return modelRecord({
     W: last?.W ?? start.W,
     b: last?.b ?? start.b,
-    inputs: info.rows * info.cols,
-    classes: info.numClasses,
-    classNames: [...info.classNames],
-    inputShape: [info.rows, info.cols],
-    preprocessing: PIXEL_PREPROCESSING,
+    data: { name: info.name, title: info.title, dir: info.dir, rows: info.rows, cols: info.cols, classNames: info.classNames },
     training: {
-      dataset: info.name,
-      dataTitle: info.title,
-      dataDir: info.dir,
       epochs: s.epochs,
-      epochsCompleted: outcome.history.length,
       lr: s.lr,
       batchSize: s.batchSize,
       seed: s.seed,
@@ -173,10 +165,9 @@ function modelOf(s: Settings, info: DatasetInfo, outcome: TrainOutcome, start: {
       startedAt: times.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     },
-    metrics: last
-      ? { epochs: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc, seconds: round3(times.seconds) }
-      : { epochs: 0, seconds: round3(times.seconds) },
-  };
+    history: outcome.history,
+    seconds: times.seconds,
+  });
 }
 
 function round3(x: number): number {

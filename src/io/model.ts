@@ -30,6 +30,42 @@ export interface SoftmaxModel {
   metrics: Record<string, number>;
 }
 
+/** What a model file's record is made of: the weights, the data set they fit, and the run that made them. */
+export interface ModelRecordInput {
+  W: Float32Array;
+  b: Float32Array;
+  /** The data set: its name, title and folder, image size and class names. */
+  data: { name: string; title: string; dir: string; rows: number; cols: number; classNames: readonly string[] };
+  /** The settings and facts of the run to record (epochs, lr, batchSize, seed, softmax, kernels, …). */
+  training: Record<string, unknown>;
+  /** The completed epochs' metrics, in order; the last one is the model's. */
+  history: readonly { epoch: number; trainLoss: number; trainAcc: number; testAcc: number }[];
+  /** Seconds of training. */
+  seconds: number;
+}
+
+/**
+ * The model record every writer uses (the CLI's run folder and the page's download), so both files carry
+ * the same metadata keys: the data set's shape and names, the run's settings, the last epoch's metrics.
+ */
+export function modelRecord({ W, b, data, training, history, seconds }: ModelRecordInput): SoftmaxModel {
+  const last = history.at(-1);
+  const roundedSeconds = Math.round(seconds * 1000) / 1000;
+  return {
+    W,
+    b,
+    inputs: data.rows * data.cols,
+    classes: data.classNames.length,
+    classNames: [...data.classNames],
+    inputShape: [data.rows, data.cols],
+    preprocessing: PIXEL_PREPROCESSING,
+    training: { dataset: data.name, dataTitle: data.title, dataDir: data.dir, epochsCompleted: history.length, ...training },
+    metrics: last
+      ? { epochs: last.epoch, trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc, seconds: roundedSeconds }
+      : { epochs: 0, seconds: roundedSeconds },
+  };
+}
+
 /** A valid safetensors file that is not a usable model (or not for this data); the message names the source. */
 export class ModelFileError extends Error {
   readonly source: string;
