@@ -16,20 +16,7 @@ import { train } from "../src/train/train.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
 import type { BatchMetrics } from "../src/train/types.ts";
 import { allClose, TOL } from "./helpers/allclose.ts";
-
-/** A small data set of uint8 "images": class k has bright pixels in band k, plus seeded noise. */
-function byteExamples(n: number, inputs: number, classes: number, seed: number): ByteExamples {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(n * inputs);
-  const labels = new Uint8Array(n);
-  const band = Math.floor(inputs / classes);
-  for (let i = 0; i < n; i++) {
-    const label = rng.int(classes);
-    labels[i] = label;
-    for (let j = 0; j < inputs; j++) images[i * inputs + j] = Math.floor(j / band) === label ? 150 + rng.int(100) : rng.int(60);
-  }
-  return { images, labels, n };
-}
+import { byteExamples } from "./helpers/byte-examples.ts";
 
 /** Batches of `data` in the order `rows`, as float tensors of pixel / 255 (the data layer's contract). */
 function batches(data: ByteExamples, inputs: number, order: Uint32Array, batchSize: number): [Tensor, Int32Array][] {

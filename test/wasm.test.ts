@@ -21,10 +21,11 @@ import { pixelScale } from "../src/kernels/wasm/scale.ts";
 import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
 import { Rng } from "../src/tensor/random.ts";
 import { evaluateAccuracy } from "../src/train/evaluate.ts";
-import { fusedEvaluateAccuracy, fusedTrainEpoch, type ByteExamples } from "../src/train/fused.ts";
+import { fusedEvaluateAccuracy, fusedTrainEpoch } from "../src/train/fused.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { WasmTrainer } from "../src/train/wasmTrainer.ts";
 import { allClose, TOL } from "./helpers/allclose.ts";
+import { byteExamples } from "./helpers/byte-examples.ts";
 
 const scratch = await mkdtemp(join(tmpdir(), "softmax-wasm-test-"));
 after(() => rm(scratch, { recursive: true, force: true }));
@@ -107,20 +108,6 @@ describe("pixel scaling", () => {
     }
   });
 });
-
-/** Small uint8 "images": class k lights band k of the pixels, plus seeded noise; 50 inputs (not a multiple of 16). */
-function byteExamples(n: number, inputs: number, classes: number, seed: number): ByteExamples {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(n * inputs);
-  const labels = new Uint8Array(n);
-  const band = Math.floor(inputs / classes);
-  for (let i = 0; i < n; i++) {
-    const label = rng.int(classes);
-    labels[i] = label;
-    for (let j = 0; j < inputs; j++) images[i * inputs + j] = Math.floor(j / band) === label ? 150 + rng.int(100) : rng.int(60);
-  }
-  return { images, labels, n };
-}
 
 /** Shuffled batches of `n` examples (the last one partial), from a seeded permutation. */
 function batchesOf(n: number, batchSize: number, seed: number): Int32Array[] {
