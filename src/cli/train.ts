@@ -300,7 +300,8 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
     io.stdout.write(
       `${info.title}: ${count(train.n)} train and ${count(test.n)} test images of ${info.rows} × ${info.cols} px, ${info.numClasses} classes\n` +
         `training ${settings.epochs} epoch${settings.epochs === 1 ? "" : "s"}: lr ${settings.lr}, batch size ${batchSize}, seed ${settings.seed}, ` +
-        `${numerics} softmax${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}; ${compute}\n`,
+        `${numerics} softmax${settings.shuffle ? "" : ", no shuffle"}${settings.init ? `, from ${settings.init}` : ""}\n` +
+        `${compute}\n`,
     );
   }
 
