@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { encodeModel, MODEL_FORMAT } from "../src/io/model.ts";
 import type { SoftmaxModel } from "../src/io/model.ts";
-import { softmax } from "./helpers/cli-run.ts";
+import { softmax, spawnSoftmax } from "./helpers/cli-run.ts";
 
 let work: string;
 let cache: string;
@@ -173,4 +173,16 @@ test("help: every command's --help shows usage, options and examples; predict's 
   assert.match(predict.stdout, /alpha\s+composited on white, inverted if the background is light \(decided by the mean of the border pixels/);
   assert.match(predict.stdout, /area-averaged \(box filter\) to the model's rows × cols/);
   assert.match(predict.stdout, /Exit codes: 0 ok; 1 an input file that is not a readable PNG/);
+});
+
+test("softmax train | head: a reader that goes away ends the command quietly (exit 0, no EPIPE trace)", async () => {
+  const child = spawnSoftmax(["train", "--epochs", "3", "--out", join(work, "closed-pipe")], cache);
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  // Read the first output, then close our end of the pipe, as `head -1` does.
+  await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|at /);
 });

@@ -88,6 +88,16 @@ function isEntryPoint(): boolean {
   }
 }
 
+/** A reader that went away (`softmax train --json | head -1`) ends the command quietly, as SIGPIPE ends other tools. */
+function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+}
+
 if (isEntryPoint()) {
+  exitOnClosedPipe(process.stdout);
+  exitOnClosedPipe(process.stderr);
   process.exitCode = await main(process.argv.slice(2));
 }
