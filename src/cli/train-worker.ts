@@ -19,17 +19,21 @@ import type { EpochMetrics } from "../train/types.ts";
 import type { TrainerPath } from "./trainer-option.ts";
 import { FUSED_CHUNK_BATCHES, trainFused } from "./train-fused.ts";
 
-/** What the main thread sends: both splits, the settings, the starting weights and the stop flag. */
-export interface TrainJob {
-  kind: "softmax-train";
-  train: DataSplit;
-  test: DataSplit;
+/** The hyperparameters of a run, as `softmax train` parses them and the training thread uses them. */
+export interface TrainHyperparameters {
   epochs: number;
   lr: number;
   batchSize: number;
   seed: number;
   numerics: SoftmaxNumerics;
   shuffle: boolean;
+}
+
+/** What the main thread sends: both splits, the settings, the starting weights and the stop flag. */
+export interface TrainJob extends TrainHyperparameters {
+  kind: "softmax-train";
+  train: DataSplit;
+  test: DataSplit;
   /** Starting weights W [inputs, classes] and b [classes] (drawn by the main thread, or from --init). */
   W: Float32Array;
   b: Float32Array;

@@ -26,7 +26,7 @@ import { loadModelOption, requireDataFolder, requireFile } from "./model-options
 import { runTraining, startTrainingThread } from "./train-runner.ts";
 import type { TrainingThread } from "./train-runner.ts";
 import type { EpochRecord, TrainOutcome } from "./train-runner.ts";
-import type { WorkerTimings } from "./train-worker.ts";
+import type { TrainHyperparameters, WorkerTimings } from "./train-worker.ts";
 import { UsageError } from "./errors.ts";
 import { packageVersion } from "./version.ts";
 import { PhaseLog, threadPhaseTable } from "./train-phases.ts";
@@ -44,13 +44,7 @@ function shownPath(path: string, cwd: string): string {
   return rel !== "" && !rel.startsWith("..") && !rel.startsWith(sep) ? rel : path;
 }
 
-interface Settings {
-  epochs: number;
-  lr: number;
-  batchSize: number;
-  seed: number;
-  numerics: SoftmaxNumerics;
-  shuffle: boolean;
+interface Settings extends TrainHyperparameters {
   init: string | undefined;
   path: TrainingPath;
 }
