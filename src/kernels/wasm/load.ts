@@ -1,8 +1,11 @@
 // Finds and compiles the built kernel modules: in Node by reading the file, in browsers by fetching the
 // URL (bundlers see the `new URL(…, import.meta.url)` literals). One compile per source. Isomorphic.
 
-/** The two builds of src/kernels/wasm/assembly: SIMD on a private memory, SIMD + threads on a shared one. */
-export type WasmVariant = "simd" | "threads";
+/**
+ * The builds of src/kernels/wasm/assembly: SIMD on a private memory; SIMD + threads on a shared one; and the
+ * same with relaxed SIMD, whose fused multiply-add the training step's products use.
+ */
+export type WasmVariant = "simd" | "threads" | "relaxed";
 
 /**
  * Where a module comes from: a URL or path of the .wasm file, its bytes, or an already compiled module.
@@ -12,9 +15,11 @@ export type WasmSource = URL | string | ArrayBuffer | ArrayBufferView | WebAssem
 
 /** The default file of each variant. The paths are the same from src/kernels/wasm/ and dist/kernels/wasm/. */
 export function defaultWasmUrl(variant: WasmVariant): URL {
-  return variant === "simd"
-    ? new URL("../../../build/wasm/kernels-simd.wasm", import.meta.url)
-    : new URL("../../../build/wasm/kernels-threads.wasm", import.meta.url);
+  switch (variant) {
+    case "simd": return new URL("../../../build/wasm/kernels-simd.wasm", import.meta.url);
+    case "threads": return new URL("../../../build/wasm/kernels-threads.wasm", import.meta.url);
+    case "relaxed": return new URL("../../../build/wasm/kernels-relaxed.wasm", import.meta.url);
+  }
 }
 
 /** Thrown when the .wasm file is missing: names the file and says how to make it. */

@@ -1,8 +1,10 @@
 // The Node thread host: helper threads as worker_threads on the shared memory. Node only.
 
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
+import { probeRelaxedSimd } from "./probe.ts";
 import type { HelperInit, HelperTeam, ThreadHost } from "./threads.ts";
 
 const fromSource = import.meta.url.endsWith(".ts");
@@ -28,6 +30,12 @@ interface HelperMessage {
 /** worker_threads helpers. Workers inherit the parent's execArgv (so `--import tsx` carries over). */
 export const nodeThreads: ThreadHost = {
   cores: () => availableParallelism(),
+
+  // Relaxed SIMD is standard and on by default from Node 22 (V8 11.4); Node 20's V8 has it complete behind
+  // this flag, which takes effect for modules compiled after it is set.
+  enableFeatures() {
+    if (!probeRelaxedSimd().ok) setFlagsFromString("--experimental-wasm-relaxed-simd");
+  },
 
   async spawn(init: Omit<HelperInit, "thread">, count: number): Promise<HelperTeam> {
     const errors: string[] = [];

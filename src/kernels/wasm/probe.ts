@@ -12,6 +12,17 @@ const SIMD_PROBE = Uint8Array.of(
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b, // code: no locals; i32.const 0; i32x4.splat; end
 );
 
+/**
+ * The smallest module using relaxed SIMD's multiply-add:
+ * (func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))).
+ */
+const RELAXED_SIMD_PROBE = Uint8Array.of(
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: func (v128, v128, v128) → (v128)
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // code: 3 × local.get; f32x4.relaxed_madd; end
+);
+
 /** A yes/no answer and the sentence that explains it. */
 export interface Probe {
   ok: boolean;
@@ -26,6 +37,14 @@ export function probeSimd(): Probe {
   return WebAssembly.validate(SIMD_PROBE)
     ? { ok: true, reason: "WebAssembly SIMD is available" }
     : { ok: false, reason: "this runtime's WebAssembly has no 128-bit SIMD (WebAssembly.validate rejected a SIMD module)" };
+}
+
+/** Whether this runtime has relaxed SIMD (Chrome 114+, Node 22+; Node 20 behind --experimental-wasm-relaxed-simd). */
+export function probeRelaxedSimd(): Probe {
+  if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") return { ok: false, reason: "this runtime has no WebAssembly" };
+  return WebAssembly.validate(RELAXED_SIMD_PROBE)
+    ? { ok: true, reason: "WebAssembly relaxed SIMD is available" }
+    : { ok: false, reason: "this runtime's WebAssembly has no relaxed SIMD" };
 }
 
 /**

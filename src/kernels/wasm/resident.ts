@@ -6,7 +6,7 @@ import type { RowIndex } from "../kernels.ts";
 import { loadWasmModule, type WasmSource, type WasmVariant } from "./load.ts";
 import { align16, createKernelsInstance, type KernelsInstance } from "./module.ts";
 import { BARRIER, COMMAND, CONTROL, MAX_THREADS, PHASES, PLAN, PLAN_BYTES, type Phase } from "./plan.ts";
-import { probeSharedMemory, probeSimd } from "./probe.ts";
+import { probeRelaxedSimd, probeSharedMemory, probeSimd } from "./probe.ts";
 import { chooseThreads, postCommand, raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
 
 /** Examples as uint8 values: images [n, inputs], labels [n] class indices. */
@@ -40,7 +40,13 @@ export interface ResidentTrainerOptions {
   /** Pixel scale (default 1/255). */
   scale?: number;
   /** Module sources; default the built files under build/wasm/. */
-  wasm?: { simd?: WasmSource; threads?: WasmSource };
+  wasm?: Partial<Record<WasmVariant, WasmSource>>;
+  /**
+   * Whether the training step's products may use relaxed SIMD's fused multiply-add where the runtime has it
+   * (default true): one rounding per multiply-add instead of two, so the numbers move within float32 rounding
+   * of the plain build's. False runs the "threads" build: the reference's arithmetic in the same order.
+   */
+  fused?: boolean;
 }
 
 /** What one `trainBatches` call measured, per batch (in the order given). */
@@ -89,7 +95,7 @@ export class ResidentTrainer {
   /** Why that many: for the caller's log line. */
   readonly threadsReason: string;
   readonly shards: number;
-  /** The module build in use: "threads" (shared memory) or "simd". */
+  /** The module build in use: "relaxed" (shared memory, fused multiply-add), "threads" (shared memory) or "simd". */
   readonly variant: WasmVariant;
   /** Where `create`'s time went (for --verbose). */
   readonly startupTimes: StartupTimes;
@@ -142,9 +148,10 @@ export class ResidentTrainer {
     const shards = options.shards ?? DEFAULT_SHARDS;
     if (!Number.isInteger(shards) || shards < 1 || shards > MAX_THREADS) throw new RangeError(`ResidentTrainer: shards must be an integer in [1, ${MAX_THREADS}], got ${shards}`);
     const { threads, reason } = residentThreads({ ...options, shards });
-    const variant: WasmVariant = probeSharedMemory().ok ? "threads" : "simd";
+    options.host?.enableFeatures?.();
+    const variant: WasmVariant = !probeSharedMemory().ok ? "simd" : options.fused !== false && probeRelaxedSimd().ok ? "relaxed" : "threads";
     const began = performance.now();
-    const module = await loadWasmModule(variant, variant === "threads" ? options.wasm?.threads : options.wasm?.simd);
+    const module = await loadWasmModule(variant, options.wasm?.[variant]);
 
     const Dp = (D + 3) & ~3;
     const R = Math.ceil(batchSize / shards);
@@ -163,7 +170,7 @@ export class ResidentTrainer {
     const testN = test?.n ?? 0;
     const estimate = train.n * (D + 1) + testN * (D + 1) + threads * scratchLayout.bytes + shards * shardLayout.bytes + train.n * 24 + (1 << 20);
 
-    const instance = await createKernelsInstance(module, { bytes: estimate, shared: variant === "threads" });
+    const instance = await createKernelsInstance(module, { bytes: estimate, shared: variant !== "simd" });
     const plan = instance.alloc(PLAN_BYTES);
     const control = instance.alloc(CONTROL.BYTES);
     const barrier = instance.alloc(BARRIER.BYTES);

@@ -29,6 +29,11 @@ export interface HelperTeam {
 export interface ThreadHost {
   /** Logical processors available, for the "auto" thread count. */
   cores(): number;
+  /**
+   * Turns on WebAssembly features this runtime has behind a flag, before the kernels module is chosen
+   * (Node 20: relaxed SIMD). Optional; browsers ship them or not.
+   */
+  enableFeatures?(): void;
   /** Starts `count` helpers with thread indices 1..count; resolves once each has instantiated the module. */
   spawn(init: Omit<HelperInit, "thread">, count: number): Promise<HelperTeam>;
 }

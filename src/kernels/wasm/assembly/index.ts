@@ -1,7 +1,7 @@
 // AssemblyScript entry of the kernels module: the exports the host (../module.ts) calls.
 // Built twice by `npm run build`: SIMD on an imported memory, and SIMD + threads on a shared one.
 
-export { dotRows, dotColumnsT, transpose } from "./matmul";
+export { dotRows, dotRowsFused, dotColumnsT, dotColumnsTFused, transpose } from "./matmul";
 export { expInPlace, softmaxCrossEntropy, maxAxis } from "./softmax";
 export { gatherRows } from "./gather";
 export { axpy, binary2d, sumAxis, updateFromParts } from "./vector";

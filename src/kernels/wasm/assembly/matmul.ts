@@ -7,6 +7,19 @@
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
+/**
+ * acc + x · y on four lanes. `fused` (a constant at every call site) picks the relaxed-SIMD multiply-add, one
+ * rounding instead of two and half the instructions, in the module built with relaxed SIMD; elsewhere, and
+ * when not asked for, a multiply then an add, the reference's arithmetic.
+ */
+// @ts-ignore: decorator
+@inline export function madd(x: v128, y: v128, acc: v128, fused: bool): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (fused) return f32x4.relaxed_madd(x, y, acc);
+  }
+  return f32x4.add(acc, f32x4.mul(x, y));
+}
+
 /** Σ_{j in [from, n)} a[j] · b[j] in float32, the scalar tail of a row that SIMD did not cover. */
 // @ts-ignore: decorator
 @inline function tail(a: usize, b: usize, from: i32, n: i32): f32 {
@@ -17,12 +30,12 @@
 
 /** Dot product of two rows of n floats: four lanes over the multiple-of-4 part, then the scalar tail. */
 // @ts-ignore: decorator
-@inline function dot(a: usize, b: usize, n: i32): f32 {
+@inline function dot(a: usize, b: usize, n: i32, fused: bool): f32 {
   const n4 = n & ~3;
   let s = f32x4.splat(0);
   for (let j = 0; j < n4; j += 4) {
     const o = <usize>j << 2;
-    s = f32x4.add(s, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    s = madd(v128.load(a + o), v128.load(b + o), s, fused);
   }
   return hsum(s) + tail(a, b, n4, n);
 }
@@ -34,7 +47,8 @@
  * registers. (Unrolling makes V8 hoist the loads and spill the accumulators; index arithmetic per load costs
  * a quarter more time than stepping pointers: both measured.)
  */
-export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
+// @ts-ignore: decorator
+@inline function dotRowsWith(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32, fused: bool): void {
   const row = <usize>n << 2;
   const outRow = <usize>k << 2;
   const n4 = n & ~3;
@@ -53,10 +67,10 @@ export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: 
       while (pb0 < end) {
         const w0 = v128.load(pb0), w1 = v128.load(pb1);
         const x0 = v128.load(pa0), x1 = v128.load(pa1), x2 = v128.load(pa2), x3 = v128.load(pa3);
-        s00 = f32x4.add(s00, f32x4.mul(x0, w0)); s01 = f32x4.add(s01, f32x4.mul(x0, w1));
-        s10 = f32x4.add(s10, f32x4.mul(x1, w0)); s11 = f32x4.add(s11, f32x4.mul(x1, w1));
-        s20 = f32x4.add(s20, f32x4.mul(x2, w0)); s21 = f32x4.add(s21, f32x4.mul(x2, w1));
-        s30 = f32x4.add(s30, f32x4.mul(x3, w0)); s31 = f32x4.add(s31, f32x4.mul(x3, w1));
+        s00 = madd(x0, w0, s00, fused); s01 = madd(x0, w1, s01, fused);
+        s10 = madd(x1, w0, s10, fused); s11 = madd(x1, w1, s11, fused);
+        s20 = madd(x2, w0, s20, fused); s21 = madd(x2, w1, s21, fused);
+        s30 = madd(x3, w0, s30, fused); s31 = madd(x3, w1, s31, fused);
         pa0 += 16; pa1 += 16; pa2 += 16; pa3 += 16; pb0 += 16; pb1 += 16;
       }
       const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
@@ -72,10 +86,10 @@ export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: 
       const b0 = b + <usize>p * row;
       const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
       const q = <usize>p << 2;
-      store<f32>(o0 + q, scale * dot(a0, b0, n) + c0);
-      store<f32>(o1 + q, scale * dot(a1, b0, n) + c0);
-      store<f32>(o2 + q, scale * dot(a2, b0, n) + c0);
-      store<f32>(o3 + q, scale * dot(a3, b0, n) + c0);
+      store<f32>(o0 + q, scale * dot(a0, b0, n, fused) + c0);
+      store<f32>(o1 + q, scale * dot(a1, b0, n, fused) + c0);
+      store<f32>(o2 + q, scale * dot(a2, b0, n, fused) + c0);
+      store<f32>(o3 + q, scale * dot(a3, b0, n, fused) + c0);
     }
   }
   // The last m % 4 rows of `a`, one dot product at a time.
@@ -83,7 +97,7 @@ export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: 
     const ai = a + <usize>i * row;
     for (let p = 0; p < k; p++) {
       const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
-      store<f32>(out + <usize>i * outRow + (<usize>p << 2), scale * dot(ai, b + <usize>p * row, n) + c0);
+      store<f32>(out + <usize>i * outRow + (<usize>p << 2), scale * dot(ai, b + <usize>p * row, n, fused) + c0);
     }
   }
 }
@@ -94,7 +108,8 @@ export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: 
  * Sixteen columns of `a` (4 vectors) against two columns of `b` per step, summed down the m rows.
  * `outT` is written, never read: m = 0 writes zeros.
  */
-export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
+// @ts-ignore: decorator
+@inline function dotColumnsTWith(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32, fused: bool): void {
   const aRow = <usize>k << 2;
   const bRow = <usize>n << 2;
   let p = 0;
@@ -109,10 +124,10 @@ export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: 
       while (bi < end) {
         const g0 = v128.load32_splat(bi), g1 = v128.load32_splat(bi, 4);
         const x0 = v128.load(ai), x1 = v128.load(ai, 16), x2 = v128.load(ai, 32), x3 = v128.load(ai, 48);
-        s00 = f32x4.add(s00, f32x4.mul(x0, g0)); s10 = f32x4.add(s10, f32x4.mul(x0, g1));
-        s01 = f32x4.add(s01, f32x4.mul(x1, g0)); s11 = f32x4.add(s11, f32x4.mul(x1, g1));
-        s02 = f32x4.add(s02, f32x4.mul(x2, g0)); s12 = f32x4.add(s12, f32x4.mul(x2, g1));
-        s03 = f32x4.add(s03, f32x4.mul(x3, g0)); s13 = f32x4.add(s13, f32x4.mul(x3, g1));
+        s00 = madd(x0, g0, s00, fused); s10 = madd(x0, g1, s10, fused);
+        s01 = madd(x1, g0, s01, fused); s11 = madd(x1, g1, s11, fused);
+        s02 = madd(x2, g0, s02, fused); s12 = madd(x2, g1, s12, fused);
+        s03 = madd(x3, g0, s03, fused); s13 = madd(x3, g1, s13, fused);
         ai += aRow;
         bi += bRow;
       }
@@ -125,8 +140,8 @@ export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: 
       let ai = ap, bi = b + (<usize>j << 2);
       for (let i = 0; i < m; i++, ai += aRow, bi += bRow) {
         const g = v128.load32_splat(bi);
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(ai), g)); s1 = f32x4.add(s1, f32x4.mul(v128.load(ai, 16), g));
-        s2 = f32x4.add(s2, f32x4.mul(v128.load(ai, 32), g)); s3 = f32x4.add(s3, f32x4.mul(v128.load(ai, 48), g));
+        s0 = madd(v128.load(ai), g, s0, fused); s1 = madd(v128.load(ai, 16), g, s1, fused);
+        s2 = madd(v128.load(ai, 32), g, s2, fused); s3 = madd(v128.load(ai, 48), g, s3, fused);
       }
       const o0 = outT + <usize>j * aRow + (<usize>p << 2);
       v128.store(o0, s0); v128.store(o0, s1, 16); v128.store(o0, s2, 32); v128.store(o0, s3, 48);
@@ -150,6 +165,24 @@ export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: 
       store<f32>(outT + <usize>j * aRow + (<usize>p << 2), s);
     }
   }
+}
+
+export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
+  dotRowsWith(a, b, bias, out, m, n, k, scale, false);
+}
+
+/** dotRows with the multiply-adds fused where the module has relaxed SIMD: the training step's forward pass. */
+export function dotRowsFused(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
+  dotRowsWith(a, b, bias, out, m, n, k, scale, true);
+}
+
+export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
+  dotColumnsTWith(a, b, outT, m, k, n, false);
+}
+
+/** dotColumnsT with the multiply-adds fused where the module has relaxed SIMD: the training step's weight gradient. */
+export function dotColumnsTFused(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
+  dotColumnsTWith(a, b, outT, m, k, n, true);
 }
 
 /** out[j, i] = x[i, j]: x [rows, cols] → out [cols, rows] (out ≠ x). */

@@ -2,7 +2,7 @@
 // Each batch is cut into a fixed number of shards; thread t computes shards t, t+T, …; a barrier; then
 // every weight is updated from the shards' gradients summed in shard order. Results do not depend on T.
 
-import { dotColumnsT, dotRows } from "./matmul";
+import { dotColumnsTFused, dotRows, dotRowsFused } from "./matmul";
 import { argmaxRow, softmaxCrossEntropy } from "./softmax";
 import { gatherRows, SCALE_F64, SCALE_NONE } from "./gather";
 import { sumAxis, updateFromParts } from "./vector";
@@ -94,7 +94,7 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
   // pixel: logits = s·(P·Wᵀ) + b, and the weight gradient s·Pᵀ·G is scaled in the update.
   gatherRows(ptrAt(plan, IMAGES), len, ptrAt(plan, ORDER), from, count, X, stride, 1, 0, SCALE_NONE, ptrAt(plan, LABELS), y);
   t = lap(plan, thread, T_GATHER, t);
-  dotRows(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
+  dotRowsFused(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
   let correct = 0;
   for (let r = 0; r < count; r++) {
     if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
@@ -106,7 +106,7 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
   store<f64>(stats, lossSum);
   store<i32>(stats, correct, 8);
   t = lap(plan, thread, T_LOSS, t);
-  dotColumnsT(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C);
+  dotColumnsTFused(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C);
   sumAxis(dl, shard + ptrAt(plan, OFF_DB), shard + ptrAt(plan, OFF_ACC), 1, count, C);
   lap(plan, thread, T_GRADIENT, t);
 }
