@@ -169,6 +169,8 @@ describe("the resident trainer", () => {
         assert.ok(error instanceof NonFiniteLossError);
         assert.equal(error.epoch, 3);
         assert.ok(error.batch >= 2, `batch ${error.batch}`);
+        // The loss of the failing batch itself (its shards' set alternates with the batch's parity).
+        assert.ok(!Number.isFinite(error.loss), `loss ${error.loss}`);
         return true;
       });
       assert.ok(m.W.data.every(Number.isFinite), "weights before the failing batch are finite");

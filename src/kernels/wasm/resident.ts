@@ -168,7 +168,10 @@ export class ResidentTrainer {
     const shardLayout = { dW: take(C * Dp * 4), db: take(Ca * 4), acc: take(Ca * 8), stats: take(16), bytes: 0 };
     shardLayout.bytes = at;
     const testN = test?.n ?? 0;
-    const estimate = train.n * (D + 1) + testN * (D + 1) + threads * scratchLayout.bytes + shards * shardLayout.bytes + train.n * 24 + (1 << 20);
+    // Each thread updates a copy of Wᵀ and b of its own (see assembly/train.ts); copy t lies t · paramsBytes after copy 0.
+    const paramsBytes = align16(C * Dp * 4) + align16(Ca * 4);
+    // Two sets of shard blocks: alternate batches use alternate sets.
+    const estimate = train.n * (D + 1) + testN * (D + 1) + threads * (scratchLayout.bytes + paramsBytes) + 2 * shards * shardLayout.bytes + train.n * 24 + (1 << 20);
 
     const instance = await createKernelsInstance(module, { bytes: estimate, shared: variant !== "simd" });
     const plan = instance.alloc(PLAN_BYTES);
@@ -176,14 +179,14 @@ export class ResidentTrainer {
     const barrier = instance.alloc(BARRIER.BYTES);
     const times = instance.alloc(MAX_THREADS * 64);
     const evalCorrect = instance.alloc(MAX_THREADS * 4);
-    const Wt = instance.alloc(C * Dp * 4);
-    const bias = instance.alloc(Ca * 4);
+    const Wt = instance.alloc(threads * paramsBytes);
+    const bias = Wt + align16(C * Dp * 4);
     // 16 spare bytes after each table: the gather reads whole vectors.
     const images = instance.alloc(train.n * D + 16);
     const labels = instance.alloc(train.n + 16);
     const testImages = instance.alloc(testN * D + 16);
     const testLabels = instance.alloc(testN + 16);
-    const shardBase = instance.alloc(shards * shardLayout.bytes);
+    const shardBase = instance.alloc(2 * shards * shardLayout.bytes);
     const scratchBase = instance.alloc(threads * scratchLayout.bytes);
     const instantiated = performance.now();
     const u8 = instance.u8;
@@ -195,7 +198,7 @@ export class ResidentTrainer {
     set32(PLAN.IMAGES, images); set32(PLAN.LABELS, labels); set32(PLAN.LEN, D); set32(PLAN.STRIDE, Dp); set32(PLAN.CLASSES, C);
     set32(PLAN.WT, Wt); set32(PLAN.BIAS, bias); set32(PLAN.THREADS, threads); set32(PLAN.SHARDS, shards);
     set32(PLAN.SHARD_BASE, shardBase); set32(PLAN.SHARD_BYTES, shardLayout.bytes); set32(PLAN.SHARD_ROWS, R);
-    set32(PLAN.SCRATCH_BASE, scratchBase); set32(PLAN.SCRATCH_BYTES, scratchLayout.bytes);
+    set32(PLAN.SCRATCH_BASE, scratchBase); set32(PLAN.SCRATCH_BYTES, scratchLayout.bytes); set32(PLAN.PARAMS_BYTES, paramsBytes);
     set32(PLAN.OFF_X, scratchLayout.x); set32(PLAN.OFF_Y, scratchLayout.y); set32(PLAN.OFF_LOGITS, scratchLayout.logits);
     set32(PLAN.OFF_DLOGITS, scratchLayout.dlogits); set32(PLAN.OFF_LOSS, scratchLayout.loss); set32(PLAN.OFF_DW, shardLayout.dW);
     set32(PLAN.OFF_DB, shardLayout.db); set32(PLAN.OFF_ACC, shardLayout.acc); set32(PLAN.OFF_STATS, shardLayout.stats);
@@ -253,22 +256,23 @@ export class ResidentTrainer {
     if (this.closed) throw new Error("ResidentTrainer: used after close()");
   }
 
-  /** Copies W [inputs, classes] and b [classes] in (W is held transposed, padded with zeros). */
+  /** Copies W [inputs, classes] and b [classes] in, into every thread's copy (W is held transposed, padded with zeros). */
   setParams(W: Float32Array, b: Float32Array): void {
     this.check();
     const { inputs: D, classes: C, stride: Dp } = this;
     if (W.length !== D * C || b.length !== C) throw new RangeError(`setParams: expected W [${D}, ${C}] and b [${C}], got ${W.length} and ${b.length} values`);
     const f32 = this.instance.f32;
-    const wt = this.field("WT") >> 2;
+    const wt = this.field("WT") >> 2, bias = this.field("BIAS") >> 2, copy = this.field("PARAMS_BYTES") >> 2;
     for (let c = 0; c < C; c++) {
       const row = wt + c * Dp;
       for (let d = 0; d < D; d++) f32[row + d] = W[d * C + c]!;
       for (let d = D; d < Dp; d++) f32[row + d] = 0;
     }
-    f32.set(b, this.field("BIAS") >> 2);
+    f32.set(b, bias);
+    for (let t = 1; t < this.threads; t++) f32.copyWithin(wt + t * copy, wt, wt + copy);
   }
 
-  /** Copies W [inputs, classes] and b [classes] out. */
+  /** Copies W [inputs, classes] and b [classes] out (thread 0's copy; every copy is the same). */
   getParams(W: Float32Array, b: Float32Array): void {
     this.check();
     const { inputs: D, classes: C, stride: Dp } = this;
@@ -350,7 +354,7 @@ export class ResidentTrainer {
       results.lossSums.set(this.instance.f64.subarray(lossAt + first, lossAt + end), first);
       results.correct.set(this.instance.i32.subarray(correctAt + first, correctAt + end), first);
       if (status >= 0) {
-        results.nonFinite = { batch: status, loss: this.shardLossSum() };
+        results.nonFinite = { batch: status, loss: this.shardLossSum(status) };
         return results;
       }
       options.onChunk?.(first, last, results);
@@ -358,9 +362,11 @@ export class ResidentTrainer {
     return results;
   }
 
-  /** The loss of the batch just computed (Σ over shards, in order): what stopped a run. */
-  private shardLossSum(): number {
-    const base = this.field("SHARD_BASE"), bytes = this.field("SHARD_BYTES"), stats = this.field("OFF_STATS");
+  /** The loss of batch `batch`, just computed (Σ over its shards, in order): what stopped a run. */
+  private shardLossSum(batch: number): number {
+    const bytes = this.field("SHARD_BYTES"), stats = this.field("OFF_STATS");
+    // Alternate batches use alternate sets of shard blocks (assembly/train.ts).
+    const base = this.field("SHARD_BASE") + (batch & 1) * this.shards * bytes;
     let s = 0;
     for (let k = 0; k < this.shards; k++) s += this.instance.f64[(base + k * bytes + stats) >> 3]!;
     return s;

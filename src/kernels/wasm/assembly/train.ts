@@ -1,6 +1,7 @@
 // AssemblyScript: the resident training loop — every thread runs the same code on one shared memory.
 // Each batch is cut into a fixed number of shards; thread t computes shards t, t+T, …; a barrier; then
-// every weight is updated from the shards' gradients summed in shard order. Results do not depend on T.
+// every thread updates its own copy of Wᵀ and b from the shards' gradients summed in shard order. The copies
+// stay equal bit for bit, so one barrier per batch suffices, and results do not depend on T.
 
 import { dotColumnsTFused, dotRows, dotRowsFused } from "./matmul";
 import { argmaxRow, softmaxCrossEntropy } from "./softmax";
@@ -17,9 +18,9 @@ const OFF_X = 56, OFF_Y = 60, OFF_LOGITS = 64, OFF_DLOGITS = 68, OFF_LOSS = 72, 
 const BATCH_LOSS = 92, BATCH_CORRECT = 96, BARRIER = 100;
 const TEST_IMAGES = 108, TEST_LABELS = 112, TEST_N = 116, EVAL_CORRECT = 120, PROFILE = 124, TIMES = 128;
 const SCALE = 136, LR = 144; // f64
-const SCRATCH_BASE = 152, SCRATCH_BYTES = 156;
+const SCRATCH_BASE = 152, SCRATCH_BYTES = 156, PARAMS_BYTES = 160;
 /** Bytes of the plan block. */
-export const PLAN_BYTES: i32 = 160;
+export const PLAN_BYTES: i32 = 168;
 
 // Phases timed when profiling (milliseconds, summed per thread at TIMES + thread·64 + phase·8).
 const T_GATHER = 0, T_FORWARD = 1, T_LOSS = 2, T_GRADIENT = 3, T_WAIT = 4, T_UPDATE = 5, T_EVALUATE = 6;
@@ -70,6 +71,24 @@ export function meet(plan: usize): bool {
   return barrier(ptrAt(plan, BARRIER), i32At(plan, THREADS));
 }
 
+/** This thread's copy of Wᵀ (WT is thread 0's; each next thread's lies PARAMS_BYTES further). */
+// @ts-ignore: decorator
+@inline function weightsOf(plan: usize, thread: i32): usize {
+  return ptrAt(plan, WT) + <usize>thread * ptrAt(plan, PARAMS_BYTES);
+}
+
+/** This thread's copy of b. */
+// @ts-ignore: decorator
+@inline function biasOf(plan: usize, thread: i32): usize {
+  return ptrAt(plan, BIAS) + <usize>thread * ptrAt(plan, PARAMS_BYTES);
+}
+
+/** The block of shard s of batch b: two sets of shard blocks, used by alternate batches. */
+// @ts-ignore: decorator
+@inline function shardOf(plan: usize, batch: i32, s: i32): usize {
+  return ptrAt(plan, SHARD_BASE) + <usize>((batch & 1) * i32At(plan, SHARDS) + s) * ptrAt(plan, SHARD_BYTES);
+}
+
 /** This thread's scratch block: X, y, logits, dlogits and loss of the shard (or test chunk) it works on. */
 // @ts-ignore: decorator
 @inline function scratchOf(plan: usize, thread: i32): usize {
@@ -94,7 +113,7 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
   // pixel: logits = s·(P·Wᵀ) + b, and the weight gradient s·Pᵀ·G is scaled in the update.
   gatherRows(ptrAt(plan, IMAGES), len, ptrAt(plan, ORDER), from, count, X, stride, 1, 0, SCALE_NONE, ptrAt(plan, LABELS), y);
   t = lap(plan, thread, T_GATHER, t);
-  dotRowsFused(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
+  dotRowsFused(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
   let correct = 0;
   for (let r = 0; r < count; r++) {
     if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
@@ -113,28 +132,30 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
 
 /**
  * Trains on batches [first, last) of the plan (batch b is order[starts[b], starts[b+1])), as thread
- * `thread` of the plan's threads. Per batch: this thread's shards, barrier, the update of this thread's
- * slice of Wᵀ (thread 0 also updates b and records the batch's loss sum and correct count), barrier.
+ * `thread` of the plan's threads. Per batch: this thread's shards, barrier, then the update of this thread's
+ * copy of Wᵀ and b (thread 0 also records the batch's loss sum and correct count). Batch b's shards use the
+ * shard blocks of parity b & 1: a thread may start batch b + 1 while another still reads batch b's, but not
+ * batch b + 2 before every thread has finished batch b's update (it must pass batch b + 1's barrier first).
+ * A last barrier keeps every copy final before the host reads thread 0's or writes them all.
  * Returns −1 when done, the index of a batch whose loss is not finite (nothing updated from it),
  * or −2 when another thread aborted.
  */
 export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i32 {
   const T = i32At(plan, THREADS), S = i32At(plan, SHARDS), C = i32At(plan, CLASSES), stride = i32At(plan, STRIDE);
-  const starts = ptrAt(plan, STARTS), shards = ptrAt(plan, SHARD_BASE), shardBytes = ptrAt(plan, SHARD_BYTES);
+  const starts = ptrAt(plan, STARTS), shardBytes = ptrAt(plan, SHARD_BYTES);
   const bar = ptrAt(plan, BARRIER), lr = load<f64>(plan + LR);
-  const total = C * stride;
-  // This thread's slice of Wᵀ, cut on multiples of 4 floats.
-  const sliceFrom = ((<i32>((<i64>total * thread) / T)) & ~3), sliceTo = thread == T - 1 ? total : ((<i32>((<i64>total * (thread + 1)) / T)) & ~3);
+  const W = weightsOf(plan, thread), bias = biasOf(plan, thread);
   for (let b = first; b < last; b++) {
     const start = load<i32>(starts + (<usize>b << 2)), count = load<i32>(starts + (<usize>(b + 1) << 2)) - start;
     for (let s = thread; s < S; s += T) {
       const from = start + <i32>((<i64>count * s) / S), to = start + <i32>((<i64>count * (s + 1)) / S);
-      shardGradient(plan, thread, shards + <usize>s * shardBytes, from, to);
+      shardGradient(plan, thread, shardOf(plan, b, s), from, to);
     }
     let t = i32At(plan, PROFILE) ? now() : 0;
     if (!barrier(bar, T)) return -2;
     t = lap(plan, thread, T_WAIT, t);
     // Every thread sums the shards' losses in shard order, so all agree on whether to stop.
+    const shards = shardOf(plan, b, 0);
     let lossSum: f64 = 0;
     let correct = 0;
     for (let s = 0; s < S; s++) {
@@ -145,16 +166,17 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
     if (!isFinite(lossSum)) return b;
     // param −= lr · grad / B, grad = Σ_s grad_s (shard order); the weight gradients still lack the pixel scale.
     const alpha = -lr / count;
-    updateFromParts(ptrAt(plan, WT), shards + ptrAt(plan, OFF_DW), shardBytes, S, alpha * load<f64>(plan + SCALE), sliceFrom, sliceTo);
+    updateFromParts(W, shards + ptrAt(plan, OFF_DW), shardBytes, S, alpha * load<f64>(plan + SCALE), 0, C * stride);
+    updateFromParts(bias, shards + ptrAt(plan, OFF_DB), shardBytes, S, alpha, 0, C);
     if (thread == 0) {
-      updateFromParts(ptrAt(plan, BIAS), shards + ptrAt(plan, OFF_DB), shardBytes, S, alpha, 0, C);
       store<f64>(ptrAt(plan, BATCH_LOSS) + (<usize>b << 3), lossSum);
       store<i32>(ptrAt(plan, BATCH_CORRECT) + (<usize>b << 2), correct);
     }
-    t = lap(plan, thread, T_UPDATE, t);
-    if (!barrier(bar, T)) return -2;
-    lap(plan, thread, T_WAIT, t);
+    lap(plan, thread, T_UPDATE, t);
   }
+  const t = i32At(plan, PROFILE) ? now() : 0;
+  if (!barrier(bar, T)) return -2;
+  lap(plan, thread, T_WAIT, t);
   return -1;
 }
 
@@ -177,7 +199,7 @@ export function evaluate(plan: usize, thread: i32): bool {
   for (let from = thread * chunk; from < n; from += T * chunk) {
     const count = min(chunk, n - from);
     gatherRows(ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride, load<f64>(plan + SCALE), 0, SCALE_F64, ptrAt(plan, TEST_LABELS), y);
-    dotRows(X, ptrAt(plan, WT), ptrAt(plan, BIAS), logits, count, stride, C, 1);
+    dotRows(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, 1);
     for (let r = 0; r < count; r++) {
       if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
     }
