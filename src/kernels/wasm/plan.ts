@@ -2,7 +2,7 @@
 // the barrier and the helper threads' command block. Offsets in bytes unless said otherwise.
 
 /**
- * Fields of the plan block (i32; SCALE and LR are f64); must match the constants of assembly/train.ts.
+ * Fields of the plan block (i32; SCALE, LR, EVAL_SCALE_HI and EVAL_SCALE_LO are f64); must match the constants of assembly/train.ts.
  * OFF_X … OFF_LOSS are offsets inside a thread's scratch block, OFF_DW … OFF_STATS inside a shard's block.
  * WT and BIAS are thread 0's copies of Wᵀ and b; thread t's lie t · PARAMS_BYTES further.
  */
@@ -13,10 +13,11 @@ export const PLAN = {
   BATCH_LOSS: 92, BATCH_CORRECT: 96, BARRIER: 100,
   TEST_IMAGES: 108, TEST_LABELS: 112, TEST_N: 116, EVAL_CORRECT: 120, PROFILE: 124, TIMES: 128,
   SCALE: 136, LR: 144, SCRATCH_BASE: 152, SCRATCH_BYTES: 156, PARAMS_BYTES: 160,
+  EVAL_SCALE_MODE: 164, EVAL_SCALE_HI: 168, EVAL_SCALE_LO: 176,
 } as const;
 
 /** Bytes of the plan block (the module exports the same number as PLAN_BYTES). */
-export const PLAN_BYTES = 168;
+export const PLAN_BYTES = 184;
 
 /** The barrier block: i32 slots for arrivals, generation, and the abort flag a failing thread raises. */
 export const BARRIER = { COUNT: 0, GEN: 1, ABORT: 2, BYTES: 16 } as const;

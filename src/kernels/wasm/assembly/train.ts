@@ -5,7 +5,7 @@
 
 import { dotColumnsTFused, dotRows, dotRowsFused } from "./matmul";
 import { argmaxRow, softmaxCrossEntropy } from "./softmax";
-import { gatherRows, SCALE_F64, SCALE_NONE } from "./gather";
+import { gatherRows, SCALE_NONE } from "./gather";
 import { sumAxis, updateFromParts } from "./vector";
 
 // @ts-ignore: decorator
@@ -19,8 +19,10 @@ const BATCH_LOSS = 92, BATCH_CORRECT = 96, BARRIER = 100;
 const TEST_IMAGES = 108, TEST_LABELS = 112, TEST_N = 116, EVAL_CORRECT = 120, PROFILE = 124, TIMES = 128;
 const SCALE = 136, LR = 144; // f64
 const SCRATCH_BASE = 152, SCRATCH_BYTES = 156, PARAMS_BYTES = 160;
+// How the evaluation's gather scales pixels exactly (the host's pixelScale): mode, then hi and lo (f64).
+const EVAL_SCALE_MODE = 164, EVAL_SCALE_HI = 168, EVAL_SCALE_LO = 176;
 /** Bytes of the plan block. */
-export const PLAN_BYTES: i32 = 168;
+export const PLAN_BYTES: i32 = 184;
 
 // Phases timed when profiling (milliseconds, summed per thread at TIMES + thread·64 + phase·8).
 const T_GATHER = 0, T_FORWARD = 1, T_LOSS = 2, T_GRADIENT = 3, T_WAIT = 4, T_UPDATE = 5, T_EVALUATE = 6;
@@ -184,7 +186,8 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
  * Counts the test examples the current weights classify correctly, as thread `thread`: the test set is
  * cut into chunks of the shard capacity (SHARD_ROWS), chunk c going to thread c mod T. Writes this thread's count at
  * EVAL_CORRECT[thread], then meets the other threads. Returns false when another thread aborted.
- * Unlike training, the pixels are scaled before the product (fround(p · scale), then X·Wᵀ + b): the very
+ * Unlike training, the pixels are scaled before the product (fround(p · scale), computed exactly by the
+ * gather mode the host chose, then X·Wᵀ + b): the very
  * arithmetic of the Kernels' gather, matmul and add, so when the row length needs no padding (LEN = STRIDE)
  * every logit, hence every prediction, is bit for bit the tensor path's. dotRows's value for a row does not
  * depend on which rows share its call, so the chunking does not matter either.
@@ -198,7 +201,10 @@ export function evaluate(plan: usize, thread: i32): bool {
   let correct = 0;
   for (let from = thread * chunk; from < n; from += T * chunk) {
     const count = min(chunk, n - from);
-    gatherRows(ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride, load<f64>(plan + SCALE), 0, SCALE_F64, ptrAt(plan, TEST_LABELS), y);
+    gatherRows(
+      ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride,
+      load<f64>(plan + EVAL_SCALE_HI), load<f64>(plan + EVAL_SCALE_LO), i32At(plan, EVAL_SCALE_MODE), ptrAt(plan, TEST_LABELS), y,
+    );
     dotRows(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, 1);
     for (let r = 0; r < count; r++) {
       if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
