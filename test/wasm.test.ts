@@ -15,7 +15,8 @@ import { ref } from "../src/kernels/ref.ts";
 import { selectKernels } from "../src/kernels/select.ts";
 import { defaultWasmUrl, loadWasmModule, WasmNotBuiltError } from "../src/kernels/wasm/load.ts";
 import { nodeThreads } from "../src/kernels/wasm/nodeThreads.ts";
-import { probeSharedMemory, probeSimd } from "../src/kernels/wasm/probe.ts";
+import { createKernelsInstance } from "../src/kernels/wasm/module.ts";
+import { probeRelaxedSimd, probeSharedMemory, probeSimd } from "../src/kernels/wasm/probe.ts";
 import { ResidentTrainer } from "../src/kernels/wasm/resident.ts";
 import { pixelScale } from "../src/kernels/wasm/scale.ts";
 import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
@@ -31,9 +32,11 @@ const scratch = await mkdtemp(join(tmpdir(), "softmax-wasm-test-"));
 after(() => rm(scratch, { recursive: true, force: true }));
 
 describe("kernel selection", () => {
-  test("the probe finds SIMD and shared memory in Node 20", () => {
+  test("the probe finds SIMD and shared memory in Node 20, and relaxed SIMD once the Node thread host enables it", () => {
     assert.deepEqual(probeSimd(), { ok: true, reason: "WebAssembly SIMD is available" });
     assert.equal(probeSharedMemory().ok, true);
+    nodeThreads.enableFeatures?.();
+    assert.deepEqual(probeRelaxedSimd(), { ok: true, reason: "WebAssembly relaxed SIMD is available" });
   });
 
   test('"ref" gives the reference loops, "auto" and "wasm" the SIMD set, each with its reason', async () => {
@@ -265,6 +268,76 @@ describe("the resident evaluation", () => {
       assert.notEqual(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false })), tensorPath);
     } finally {
       setKernels(before);
+    }
+  });
+});
+
+describe("the training step's cross-entropy kernel", () => {
+  /** The reference in float64: per row m, s = Σ exp(z − m), loss, softmax − onehot, and the first argmax. */
+  function reference(z: Float32Array, labels: Int32Array, rows: number, cols: number) {
+    const dlogits = new Float64Array(rows * cols), db = new Float64Array(cols);
+    let loss = 0, correct = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(z.subarray(r * cols, (r + 1) * cols));
+      const m = Math.max(...row);
+      const s = row.reduce((acc, v) => acc + Math.exp(v - m), 0);
+      const label = labels[r]!;
+      loss += Math.log(s) - (row[label]! - m);
+      if (row.indexOf(m) === label) correct++;
+      row.forEach((v, j) => {
+        const g = Math.exp(v - m) / s - (j === label ? 1 : 0);
+        dlogits[r * cols + j] = g;
+        db[j] = db[j]! + g;
+      });
+    }
+    return { dlogits, db, loss, correct };
+  }
+
+  async function run(variant: "simd" | "relaxed", z: Float32Array, labels: Int32Array, rows: number, cols: number) {
+    nodeThreads.enableFeatures?.();
+    const instance = await createKernelsInstance(await loadWasmModule(variant), { shared: variant === "relaxed" });
+    const pz = instance.alloc((rows * cols + 4) * 4), py = instance.alloc(rows * 4), pd = instance.alloc(rows * cols * 4 + 16);
+    const pdb = instance.alloc(((cols + 3) & ~3) * 4), stats = instance.alloc(16);
+    instance.f32.set(z, pz >> 2);
+    instance.i32.set(labels, py >> 2);
+    // A guard value just after dlogits: the kernel must not write past the last row.
+    instance.f32[(pd >> 2) + rows * cols] = 12345;
+    instance.exports.crossEntropyStep(pz, py, pd, pdb, stats, rows, cols);
+    return {
+      dlogits: instance.f32.slice(pd >> 2, (pd >> 2) + rows * cols), db: instance.f32.slice(pdb >> 2, (pdb >> 2) + cols),
+      loss: instance.f64[stats >> 3]!, correct: instance.i32[(stats >> 2) + 2]!, guard: instance.f32[(pd >> 2) + rows * cols],
+    };
+  }
+
+  for (const [variant, rows, cols] of (["simd", "relaxed"] as const).flatMap((v) => [[1, 1], [7, 3], [3, 4], [5, 13], [70, 10], [130, 10]].map(([r, c]) => [v, r!, c!] as const))) {
+    test(`${variant}, ${rows} × ${cols}: dlogits, db, the loss sum and the correct count match the float64 reference`, async () => {
+      const rng = new Rng(rows * 100 + cols);
+      const z = Float32Array.from({ length: rows * cols }, () => (rng.uniform() - 0.5) * 20);
+      const labels = Int32Array.from({ length: rows }, () => Math.floor(rng.uniform() * cols));
+      // Ties for the maximum: the first one is the prediction (a row predicting its label at its second
+      // maximum must not count, one predicting it at the first must).
+      if (cols > 2) {
+        for (let r = 0; r < rows; r += 2) {
+          const top = Math.max(...z.subarray(r * cols, (r + 1) * cols)) + 1;
+          z[r * cols + 1] = top;
+          z[r * cols + cols - 1] = top;
+        }
+      }
+      const want = reference(z, labels, rows, cols);
+      const got = await run(variant, z, labels, rows, cols);
+      allClose(got.dlogits, want.dlogits, { rtol: 0, atol: 2e-7 }, "dlogits");
+      allClose(got.db, want.db, { rtol: 0, atol: 2e-7 * rows }, "db");
+      allClose([got.loss], [want.loss], { rtol: 1e-6, atol: 1e-6 }, "loss sum");
+      assert.equal(got.correct, want.correct, "correct count");
+      assert.equal(got.guard, 12345, "nothing written after the last row");
+    });
+  }
+
+  test("a NaN logit makes the loss sum NaN (so training stops)", async () => {
+    const z = Float32Array.of(0.5, Number.NaN, 1, 2, 3, 4);
+    for (const variant of ["simd", "relaxed"] as const) {
+      const got = await run(variant, z, Int32Array.of(0, 1), 2, 3);
+      assert.ok(Number.isNaN(got.loss), variant);
     }
   });
 });

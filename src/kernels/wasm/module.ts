@@ -6,6 +6,10 @@ export interface KernelExports {
   heapBase(): number;
   dotRows(a: number, b: number, bias: number, out: number, m: number, n: number, k: number, scale: number): void;
   dotColumnsT(a: number, b: number, outT: number, m: number, k: number, n: number): void;
+  /** dotRows / dotColumnsT with fused multiply-adds in the build with relaxed SIMD (the same as them elsewhere). */
+  dotRowsFused(a: number, b: number, bias: number, out: number, m: number, n: number, k: number, scale: number): void;
+  dotColumnsTFused(a: number, b: number, outT: number, m: number, k: number, n: number): void;
+  crossEntropyStep(logits: number, labels: number, dlogits: number, db: number, stats: number, rows: number, cols: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
   expInPlace(x: number, count: number): void;
   softmaxCrossEntropy(logits: number, labels: number, loss: number, dlogits: number, work: number, rows: number, cols: number): void;

@@ -3,13 +3,14 @@
 
 /**
  * Fields of the plan block (i32; SCALE, LR, EVAL_SCALE_HI and EVAL_SCALE_LO are f64); must match the constants of assembly/train.ts.
- * OFF_X … OFF_LOSS are offsets inside a thread's scratch block, OFF_DW … OFF_STATS inside a shard's block.
+ * OFF_X … OFF_DLOGITS are offsets inside a thread's scratch block, OFF_DW … OFF_STATS inside a shard's block
+ * (72 and 84 are free).
  * WT and BIAS are thread 0's copies of Wᵀ and b; thread t's lie t · PARAMS_BYTES further.
  */
 export const PLAN = {
   IMAGES: 0, LABELS: 4, LEN: 8, STRIDE: 12, CLASSES: 16, WT: 20, BIAS: 24, ORDER: 28, STARTS: 32,
   THREADS: 36, SHARDS: 40, SHARD_BASE: 44, SHARD_BYTES: 48, SHARD_ROWS: 52,
-  OFF_X: 56, OFF_Y: 60, OFF_LOGITS: 64, OFF_DLOGITS: 68, OFF_LOSS: 72, OFF_DW: 76, OFF_DB: 80, OFF_ACC: 84, OFF_STATS: 88,
+  OFF_X: 56, OFF_Y: 60, OFF_LOGITS: 64, OFF_DLOGITS: 68, OFF_DW: 76, OFF_DB: 80, OFF_STATS: 88,
   BATCH_LOSS: 92, BATCH_CORRECT: 96, BARRIER: 100,
   TEST_IMAGES: 108, TEST_LABELS: 112, TEST_N: 116, EVAL_CORRECT: 120, PROFILE: 124, TIMES: 128,
   SCALE: 136, LR: 144, SCRATCH_BASE: 152, SCRATCH_BYTES: 156, PARAMS_BYTES: 160,

@@ -162,11 +162,12 @@ export class ResidentTrainer {
     let at = 0;
     const take = (bytes: number): number => { const here = at; at += align16(bytes); return here; };
     const scratchLayout = {
-      x: take(R * Dp * 4), y: take(R * 4), logits: take(((R * C + 3) & ~3) * 4), dlogits: take(((R * C + 3) & ~3) * 4), loss: take(R * 4), bytes: 0,
+      // crossEntropyStep reads each row's last vector whole: 4 spare floats after the logits.
+      x: take(R * Dp * 4), y: take(R * 4), logits: take((R * C + 4) * 4), dlogits: take(((R * C + 3) & ~3) * 4), bytes: 0,
     };
     scratchLayout.bytes = at;
     at = 0;
-    const shardLayout = { dW: take(C * Dp * 4), db: take(Ca * 4), acc: take(Ca * 8), stats: take(16), bytes: 0 };
+    const shardLayout = { dW: take(C * Dp * 4), db: take(Ca * 4), stats: take(16), bytes: 0 };
     shardLayout.bytes = at;
     const testN = test?.n ?? 0;
     // Each thread updates a copy of Wᵀ and b of its own (see assembly/train.ts); copy t lies t · paramsBytes after copy 0.
@@ -201,8 +202,8 @@ export class ResidentTrainer {
     set32(PLAN.SHARD_BASE, shardBase); set32(PLAN.SHARD_BYTES, shardLayout.bytes); set32(PLAN.SHARD_ROWS, R);
     set32(PLAN.SCRATCH_BASE, scratchBase); set32(PLAN.SCRATCH_BYTES, scratchLayout.bytes); set32(PLAN.PARAMS_BYTES, paramsBytes);
     set32(PLAN.OFF_X, scratchLayout.x); set32(PLAN.OFF_Y, scratchLayout.y); set32(PLAN.OFF_LOGITS, scratchLayout.logits);
-    set32(PLAN.OFF_DLOGITS, scratchLayout.dlogits); set32(PLAN.OFF_LOSS, scratchLayout.loss); set32(PLAN.OFF_DW, shardLayout.dW);
-    set32(PLAN.OFF_DB, shardLayout.db); set32(PLAN.OFF_ACC, shardLayout.acc); set32(PLAN.OFF_STATS, shardLayout.stats);
+    set32(PLAN.OFF_DLOGITS, scratchLayout.dlogits); set32(PLAN.OFF_DW, shardLayout.dW);
+    set32(PLAN.OFF_DB, shardLayout.db); set32(PLAN.OFF_STATS, shardLayout.stats);
     set32(PLAN.BARRIER, barrier);
     set32(PLAN.TEST_IMAGES, testImages); set32(PLAN.TEST_LABELS, testLabels); set32(PLAN.TEST_N, testN);
     set32(PLAN.EVAL_CORRECT, evalCorrect); set32(PLAN.TIMES, times);

@@ -2,7 +2,7 @@
 // Built twice by `npm run build`: SIMD on an imported memory, and SIMD + threads on a shared one.
 
 export { dotRows, dotRowsFused, dotColumnsT, dotColumnsTFused, transpose } from "./matmul";
-export { expInPlace, softmaxCrossEntropy, maxAxis } from "./softmax";
+export { expInPlace, softmaxCrossEntropy, crossEntropyStep, maxAxis } from "./softmax";
 export { gatherRows } from "./gather";
 export { axpy, binary2d, sumAxis, updateFromParts } from "./vector";
 export { trainBatches, evaluate, meet, PLAN_BYTES } from "./train";

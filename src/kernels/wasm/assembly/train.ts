@@ -4,9 +4,9 @@
 // stay equal bit for bit, so one barrier per batch suffices, and results do not depend on T.
 
 import { dotColumnsTFused, dotRows, dotRowsFused } from "./matmul";
-import { argmaxRow, softmaxCrossEntropy } from "./softmax";
+import { argmaxRow, crossEntropyStep } from "./softmax";
 import { gatherRows, SCALE_NONE } from "./gather";
-import { sumAxis, updateFromParts } from "./vector";
+import { updateFromParts } from "./vector";
 
 // @ts-ignore: decorator
 @external("env", "now") declare function now(): f64;
@@ -14,7 +14,7 @@ import { sumAxis, updateFromParts } from "./vector";
 // The plan: one block of fields written by the host before a run (byte offsets; i32 unless noted).
 const IMAGES = 0, LABELS = 4, LEN = 8, STRIDE = 12, CLASSES = 16, WT = 20, BIAS = 24, ORDER = 28, STARTS = 32;
 const THREADS = 36, SHARDS = 40, SHARD_BASE = 44, SHARD_BYTES = 48, SHARD_ROWS = 52;
-const OFF_X = 56, OFF_Y = 60, OFF_LOGITS = 64, OFF_DLOGITS = 68, OFF_LOSS = 72, OFF_DW = 76, OFF_DB = 80, OFF_ACC = 84, OFF_STATS = 88;
+const OFF_X = 56, OFF_Y = 60, OFF_LOGITS = 64, OFF_DLOGITS = 68, OFF_DW = 76, OFF_DB = 80, OFF_STATS = 88; // 72, 84: free
 const BATCH_LOSS = 92, BATCH_CORRECT = 96, BARRIER = 100;
 const TEST_IMAGES = 108, TEST_LABELS = 112, TEST_N = 116, EVAL_CORRECT = 120, PROFILE = 124, TIMES = 128;
 const SCALE = 136, LR = 144; // f64
@@ -99,7 +99,7 @@ export function meet(plan: usize): bool {
 
 /**
  * One shard: rows order[from, to) of the training set. Gathers X and y, logits = X·Wᵀ + b, counts the
- * correct argmaxes, loss and dlogits = softmax − onehot, dWᵀ_s = dlogitsᵀ·X and db_s = Σ_rows dlogits.
+ * correct argmaxes, loss and dlogits = softmax − onehot, db_s = Σ_rows dlogits and dWᵀ_s = dlogitsᵀ·X.
  * X and the other row buffers are the thread's (one set, reused shard after shard, so they stay in the
  * core's cache); only the gradients and the stats belong to the shard.
  */
@@ -108,7 +108,7 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
   const count = to - from;
   const scratch = scratchOf(plan, thread);
   const X = scratch + ptrAt(plan, OFF_X), y = scratch + ptrAt(plan, OFF_Y);
-  const logits = scratch + ptrAt(plan, OFF_LOGITS), dl = scratch + ptrAt(plan, OFF_DLOGITS), loss = scratch + ptrAt(plan, OFF_LOSS);
+  const logits = scratch + ptrAt(plan, OFF_LOGITS), dl = scratch + ptrAt(plan, OFF_DLOGITS);
   const stats = shard + ptrAt(plan, OFF_STATS);
   let t = lap(plan, thread, T_GATHER, i32At(plan, PROFILE) ? now() : 0);
   // X holds the raw pixel values p; the pixel scale s is applied to the products instead of to every
@@ -116,19 +116,11 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
   gatherRows(ptrAt(plan, IMAGES), len, ptrAt(plan, ORDER), from, count, X, stride, 1, 0, SCALE_NONE, ptrAt(plan, LABELS), y);
   t = lap(plan, thread, T_GATHER, t);
   dotRowsFused(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
-  let correct = 0;
-  for (let r = 0; r < count; r++) {
-    if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
-  }
   t = lap(plan, thread, T_FORWARD, t);
-  softmaxCrossEntropy(logits, y, loss, dl, dl, count, C);
-  let lossSum: f64 = 0;
-  for (let r = 0; r < count; r++) lossSum += <f64>load<f32>(loss + (<usize>r << 2));
-  store<f64>(stats, lossSum);
-  store<i32>(stats, correct, 8);
+  // dlogits = softmax − onehot, db_s = Σ_rows dlogits, and the shard's loss sum and correct count.
+  crossEntropyStep(logits, y, dl, shard + ptrAt(plan, OFF_DB), stats, count, C);
   t = lap(plan, thread, T_LOSS, t);
   dotColumnsTFused(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C);
-  sumAxis(dl, shard + ptrAt(plan, OFF_DB), shard + ptrAt(plan, OFF_ACC), 1, count, C);
   lap(plan, thread, T_GRADIENT, t);
 }
 
