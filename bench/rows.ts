@@ -93,22 +93,23 @@ function fused(kernels: "ref" | "wasm"): RowRunner {
   };
 }
 
-/** The resident WebAssembly trainer (src/train/wasmTrainer.ts). */
-function resident(threads: number | "auto"): RowRunner {
+/** The resident WebAssembly trainer (src/train/wasmTrainer.ts); `fused: false` keeps multiply-then-add. */
+function resident(threads: number | "auto", fused = true): RowRunner {
   return async ({ train, test, epochs }) => {
     const model = new SoftmaxRegression({ numInputs: 784, numOutputs: 10, rng: new Rng(SEED) });
     const order = new DataIter(train, { batchSize: BATCH_SIZE, shuffle: true, seed: SEED });
-    const trainer = await WasmTrainer.create(model, { train, test }, { lr: LR, batchSize: BATCH_SIZE, threads, host: nodeThreads });
+    const trainer = await WasmTrainer.create(model, { train, test }, { lr: LR, batchSize: BATCH_SIZE, threads, host: nodeThreads, fused });
     try {
       const timed = timeEpochs(epochs, (epoch) => {
         const [trainLoss] = trainer.trainEpoch(order.indexBatches(), { epoch });
         return { trainLoss, testAcc: trainer.evaluateAccuracy() };
       });
+      const arithmetic = trainer.variant === "relaxed" ? "fused multiply-add (relaxed SIMD)" : "multiply, then add";
       return {
-        name: `resident WebAssembly trainer, ${trainer.threads} thread${trainer.threads === 1 ? "" : "s"}`,
+        name: `resident WebAssembly trainer, ${trainer.threads} thread${trainer.threads === 1 ? "" : "s"}${fused ? "" : ", no fused multiply-add"}`,
         project: "this project",
         ...timed,
-        notes: [`data, W, b and gradients in WebAssembly memory, one call per epoch; ${trainer.threadsReason}`],
+        notes: [`data, W, b and gradients in WebAssembly memory, one call per epoch; ${arithmetic}; ${trainer.threadsReason}`],
       };
     } finally {
       await trainer.close();
@@ -132,6 +133,7 @@ const dataOnly: RowRunner = async ({ train, test, epochs }) => {
 export const PROJECT_ROWS: Record<string, RowRunner> = {
   "wasm-threads": resident("auto"),
   "wasm-1": resident(1),
+  "wasm-1-plain": resident(1, false),
   "fused-wasm": fused("wasm"),
   "fused-ref": fused("ref"),
   "autograd-wasm": autograd("wasm"),
