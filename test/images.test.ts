@@ -34,6 +34,8 @@ test("base64 matches the standard encoding for every padding case", () => {
     const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 255);
     assert.equal(base64(bytes), Buffer.from(bytes).toString("base64"));
   }
+  const large = Uint8Array.from({ length: 100_001 }, (_, i) => (i * 7919) & 255);
+  assert.equal(base64(large), Buffer.from(large).toString("base64"));
 });
 
 test("toBytes: floats in [0, 1] become 0–255, clamped; bytes pass through", () => {
@@ -64,6 +66,19 @@ test("showImages: one scaled image per cell, pixels in place, laid out row by ro
   assert.ok((cells[3]?.y ?? 0) > (cells[0]?.y ?? 0) + 84);
   assert.equal(cells[3]?.x, cells[0]?.x);
   assert.ok((cells[1]?.x ?? 0) >= (cells[0]?.x ?? 0) + 84);
+});
+
+test("showImages and weightsImage: pngLevel 0 embeds the very same pixels, stored uncompressed (a larger document)", () => {
+  const images = { data: patterned(6, 28, 28), rows: 28, cols: 28 };
+  const compressed = showImages(images, 2, 3);
+  const stored = showImages(images, 2, 3, { pngLevel: 0 });
+  assert.ok(stored.length > 2 * compressed.length, `${stored.length} vs ${compressed.length}`);
+  assert.deepEqual(cellImages(stored).map((c) => [...c.png.data]), cellImages(compressed).map((c) => [...c.png.data]));
+  const W = Float32Array.from({ length: 784 * 10 }, (_, i) => Math.sin(i) / 10);
+  const weights = (pngLevel?: 0) => weightsImage(W, 784, 10, pngLevel === undefined ? {} : { pngLevel });
+  const pixels = (svg: string) => [...svg.matchAll(/href="data:image\/png;base64,([^"]+)"/g)].map((m) => [...decode(Buffer.from(m[1] ?? "", "base64")).data]);
+  assert.equal(pixels(weights()).length, 11); // ten templates and the colour bar
+  assert.deepEqual(pixels(weights(0)), pixels(weights()));
 });
 
 test("showImages: titles appear under each image, two lines when split by \\n", () => {

@@ -127,13 +127,15 @@ export async function writeRunFolder(dir: string, run: RunRecord, options: Write
   const names = (k: number) => model.classNames[k] ?? String(k);
   const titles = Array.from({ length: n }, (_, i) => `${names(run.sample.trues[i] as number)}\n${names(run.sample.preds[i] as number)}`);
   const marks = Array.from({ length: n }, (_, i) => run.sample.trues[i] !== run.sample.preds[i]);
-  const predictionsSvg = showImages({ data: run.sample.images, rows, cols }, 2, 9, { titles, marks, scale: pixelScale(rows, cols) });
+  // These two SVGs are only rasterised, never kept: their embedded PNGs skip compression (pngLevel 0).
+  const predictionsSvg = showImages({ data: run.sample.images, rows, cols }, 2, 9, { titles, marks, scale: pixelScale(rows, cols), pngLevel: 0 });
   const weightsSvg = weightsImage(model.W, model.inputs, model.classes, {
     rows,
     cols,
     classNames: model.classNames,
     gridCols: model.classes <= 10 ? 5 : 10,
     scale: pixelScale(rows, cols),
+    pngLevel: 0,
   });
   const renders = [curvesSvg, predictionsSvg, weightsSvg].map((svg) => svgToPngAsync(svg, { scale: PNG_SCALE }));
   // Each is awaited below in turn; until then a failure must not count as unhandled.

@@ -2,7 +2,7 @@
 // as a standalone SVG. Isomorphic; rasterise with svgToPng (src/io) for a PNG file.
 
 import { gridLayout, gridSvg, svgOpen, type GridCell } from "./imageGrid.ts";
-import { pngDataUri, resizeNearest, toBytes, type GreyPixels } from "./raster.ts";
+import { pngDataUri, resizeNearest, toBytes, type GreyPixels, type PngLevel } from "./raster.ts";
 
 /** Grey images of rows × cols pixels each, back to back (C order): n = data.length / (rows * cols). */
 export interface ImageBatch {
@@ -24,6 +24,11 @@ export interface ShowImagesOptions {
   /** Draw dark pixels as light and vice versa (default false: 0 is black, as the data set stores it). */
   invert?: boolean;
   background?: string;
+  /**
+   * zlib level of the embedded PNGs (default 3). 0 stores the pixels: a several times larger document, but no
+   * deflate work, for one that is rasterised at once (the run folder's PNGs) rather than kept.
+   */
+  pngLevel?: PngLevel;
 }
 
 /** Splits the input into one byte array per image, checking the sizes. */
@@ -72,7 +77,7 @@ export function showImages(
     const pixels = options.invert ? img.data.map((v) => 255 - v) : img.data;
     const title = options.titles?.[i];
     return {
-      uri: pngDataUri(resizeNearest(pixels, img.cols, img.rows, 1, width, height), width, height, 1),
+      uri: pngDataUri(resizeNearest(pixels, img.cols, img.rows, 1, width, height), width, height, 1, options.pngLevel),
       width,
       height,
       ...(title !== undefined && { title }),

@@ -2,7 +2,7 @@
 // class, in a diverging colour map (blue negative, white zero, red positive) on one symmetric scale.
 
 import { gridLayout, gridSvg, svgOpen, type GridCell } from "./imageGrid.ts";
-import { divergingColor, pngDataUri, resizeNearest } from "./raster.ts";
+import { divergingColor, pngDataUri, resizeNearest, type PngLevel } from "./raster.ts";
 import { niceTicks } from "./ticks.ts";
 import { CAP_HEIGHT, minusSign, num, svgText, textWidth } from "./text.ts";
 
@@ -25,6 +25,11 @@ export interface WeightsImageOptions {
   quantile?: number;
   /** Draw the colour bar with the scale (default true). */
   colorBar?: boolean;
+  /**
+   * zlib level of the embedded PNGs (default 3). 0 stores the pixels: a several times larger document, but no
+   * deflate work, for one that is rasterised at once (the run folder's PNGs) rather than kept.
+   */
+  pngLevel?: PngLevel;
 }
 
 /**
@@ -59,7 +64,7 @@ export function weightsImage(W: Float32Array, inputs: number, classes: number, o
     const rgb = new Uint8Array(inputs * 3);
     for (let i = 0; i < inputs; i++) rgb.set(divergingColor((W[i * classes + j] ?? 0) / denom), i * 3);
     const name = options.classNames?.[j] ?? `class ${j}`;
-    cells.push({ uri: pngDataUri(resizeNearest(rgb, cols, rows, 3, width, height), width, height, 3), width, height, title: name });
+    cells.push({ uri: pngDataUri(resizeNearest(rgb, cols, rows, 3, width, height), width, height, 3, options.pngLevel), width, height, title: name });
   }
   const showBar = options.colorBar ?? true;
   const ticks = niceTicks(-maxAbs, maxAbs, { maxTicks: 5 });
@@ -72,7 +77,7 @@ export function weightsImage(W: Float32Array, inputs: number, classes: number, o
     // A light frame shows where each template ends: zero weights are as white as the page.
     ...gridSvg(cells, layout, { fontSize, imageHeight: height, frame: "#b0b0b0" }),
   ];
-  if (showBar) out.push(...colorBarSvg(layout.width - extraWidth + fontSize, 8, barWidth, layout.height - 16, maxAbs, ticks, fontSize));
+  if (showBar) out.push(...colorBarSvg(layout.width - extraWidth + fontSize, 8, barWidth, layout.height - 16, maxAbs, ticks, fontSize, options.pngLevel));
   out.push(`</svg>`);
   return out.join("\n") + "\n";
 }
@@ -94,6 +99,7 @@ function colorBarSvg(
   maxAbs: number,
   ticks: { values: number[]; labels: string[] },
   fontSize: number,
+  pngLevel: PngLevel | undefined,
 ): string[] {
   const h = Math.max(2, Math.round(height));
   const rgb = new Uint8Array(h * 3);
@@ -101,7 +107,7 @@ function colorBarSvg(
   const column = resizeNearest(rgb, 1, h, 3, width, h);
   const out = [
     `<g class="color-bar">`,
-    `<image x="${num(x)}" y="${num(y)}" width="${num(width)}" height="${num(h)}" preserveAspectRatio="none" href="${pngDataUri(column, width, h, 3)}"/>`,
+    `<image x="${num(x)}" y="${num(y)}" width="${num(width)}" height="${num(h)}" preserveAspectRatio="none" href="${pngDataUri(column, width, h, 3, pngLevel)}"/>`,
     `<rect x="${num(x)}" y="${num(y)}" width="${num(width)}" height="${num(h)}" fill="none" stroke="#000000" stroke-width="0.8"/>`,
   ];
   if (maxAbs > 0) {
