@@ -22,6 +22,7 @@ import { pixelScale } from "../src/kernels/wasm/scale.ts";
 import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
 import { Rng } from "../src/tensor/random.ts";
 import { evaluateAccuracy } from "../src/train/evaluate.ts";
+import { evaluateSplit } from "../src/train/evaluateSplit.ts";
 import { fusedEvaluateAccuracy, fusedTrainEpoch } from "../src/train/fused.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { WasmTrainer } from "../src/train/wasmTrainer.ts";
@@ -253,12 +254,15 @@ describe("the resident evaluation", () => {
     try {
       setKernels((await selectKernels("wasm")).kernels);
       const tensorPath = evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false }));
+      const { predictions } = evaluateSplit(m.net, split, 37);
       assert.equal(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 256, shuffle: false })), tensorPath, "any batch size");
       for (const threads of [1, 2]) {
         const trainer = await WasmTrainer.create(m, { train: data, test }, { lr: 0.1, batchSize: 256, threads, host: nodeThreads });
         try {
           assert.equal(trainer.evaluationMatchesKernels, true);
           assert.equal(trainer.evaluateAccuracy(), tensorPath, `${threads} threads`);
+          // Every prediction, not only their count: what `softmax train` writes instead of a second pass.
+          assert.deepEqual(trainer.testPredictions(), predictions, `${threads} threads: predictions`);
         } finally {
           await trainer.close();
         }

@@ -18,6 +18,11 @@ export interface FusedReport {
   trainer: StartupTimes;
   /** Per thread, Σ over the run (only when the job asked to profile). */
   threadPhases?: PhaseTimes[];
+  /**
+   * The final model's predicted class of every test example, when every epoch ran and the trainer's evaluation
+   * is the Kernels' bit for bit: the main thread's final evaluation then need not run again.
+   */
+  testPredictions?: Int32Array;
 }
 
 /**
@@ -39,6 +44,7 @@ export async function trainFused(
   // the wasm-simd Kernels), so the recorded test accuracy is reproduced bit for bit; else the tensor path.
   const testAccuracy = trainer.evaluationMatchesKernels ? () => trainer.evaluateAccuracy() : () => evaluateAccuracy(model.net, testIter);
   trainer.profile = job.profile;
+  let testPredictions: Int32Array | undefined;
   try {
     events.onStart();
     for (let epoch = 1; epoch <= job.epochs; epoch++) {
@@ -50,8 +56,9 @@ export async function trainFused(
       const testAcc = testAccuracy();
       events.onEpochEnd?.({ epoch, trainLoss, trainAcc, testAcc });
     }
+    if (trainer.evaluationMatchesKernels && job.test.n > 0) testPredictions = trainer.testPredictions();
   } finally {
-    events.onFinish({ trainer: trainer.startupTimes, ...(job.profile ? { threadPhases: trainer.phaseTimes() } : {}) });
+    events.onFinish({ trainer: trainer.startupTimes, ...(job.profile ? { threadPhases: trainer.phaseTimes() } : {}), ...(testPredictions && { testPredictions }) });
     await trainer.close();
   }
 }

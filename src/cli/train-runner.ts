@@ -22,6 +22,11 @@ export interface TrainOutcome {
   timings?: WorkerTimings;
   /** Milliseconds from starting the thread to its last message. */
   threadMs: number;
+  /**
+   * Every test example's predicted class under the final weights, from the fused trainer when its evaluation
+   * is the Kernels' bit for bit (so equal to evaluateSplit's); absent otherwise, and when interrupted.
+   */
+  testPredictions?: Int32Array;
 }
 
 /** What the caller shows while training runs. */
@@ -109,6 +114,7 @@ export function runTraining(
   const history: EpochRecord[] = [];
   let kernels = "unknown";
   let timings: WorkerTimings | undefined;
+  let testPredictions: Int32Array | undefined;
   let firstSigint = 0;
 
   const onSigint = (): void => {
@@ -154,8 +160,11 @@ export function runTraining(
         case "timings":
           timings = message.timings;
           break;
+        case "predictions":
+          testPredictions = message.predictions;
+          break;
         case "done":
-          finish(() => resolve({ history, kernels, threadMs, ...(timings && { timings }) }));
+          finish(() => resolve({ history, kernels, threadMs, ...(timings && { timings }), ...(testPredictions && { testPredictions }) }));
           break;
         case "interrupted":
           finish(() => resolve({ history, kernels, threadMs, interrupted: { epoch: message.epoch, batch: message.batch }, ...(timings && { timings }) }));

@@ -74,6 +74,7 @@ export type TrainMessage =
   | { type: "batch"; epoch: number; batch: number; numBatches: number; examples: number; loss: number; accuracy: number }
   | { type: "epoch"; metrics: EpochMetrics; seconds: number; W: Float32Array; b: Float32Array }
   | { type: "timings"; timings: WorkerTimings }
+  | { type: "predictions"; predictions: Int32Array }
   | { type: "done" }
   | { type: "interrupted"; epoch: number; batch: number }
   | { type: "failed"; message: string; nonFinite: boolean };
@@ -151,7 +152,10 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
           post({ type: "started", kernels: getKernels().name, numBatches });
           epochStart = performance.now();
         },
-        onFinish: (report) => Object.assign(timings, report),
+        onFinish: ({ testPredictions, ...report }) => {
+          Object.assign(timings, report);
+          if (testPredictions) post({ type: "predictions", predictions: testPredictions });
+        },
       });
     } else {
       post({ type: "started", kernels: getKernels().name, numBatches });

@@ -18,7 +18,7 @@ import { defineCommand } from "./command.ts";
 import type { CommandIo, OptionSpec, OptionValues } from "./command.ts";
 import { dataOptions, loadOptionsFrom } from "./data-options.ts";
 import { regressionFrom } from "../io/modelNet.ts";
-import { evaluateSplit } from "../train/evaluateSplit.ts";
+import { evaluateSplit, evaluationFromPredictions } from "../train/evaluateSplit.ts";
 import { installKernels, kernelsOption } from "./kernels-option.ts";
 import { LiveView, viewModeFor, wantsColor } from "./live-view.ts";
 import type { ViewMode } from "./live-view.ts";
@@ -316,7 +316,10 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
 
   const model = modelOf(settings, info, outcome, start, { startedAt, seconds });
   // The same call train makes after each epoch, so the accuracy equals the last epoch's test accuracy.
-  const evaluation = evaluateSplit(regressionFrom(model).net, test, settings.batchSize);
+  // The fused trainer sends the final model's test predictions, computed as evaluateSplit would: no second pass.
+  const evaluation = outcome.testPredictions
+    ? evaluationFromPredictions(test, outcome.testPredictions)
+    : evaluateSplit(regressionFrom(model).net, test, settings.batchSize);
   if (outcome.history.length === 0) model.metrics["testAcc"] = evaluation.accuracy;
   lap("final evaluation (predictions, confusion matrix)");
   const sampleCount = Math.min(18, test.n);

@@ -43,6 +43,22 @@ export function evaluateSplit(net: Net, split: DataSplit, batchSize: number): Sp
     return out;
   };
   const accuracy = evaluateAccuracy(recording, new DataIter(split, { batchSize, shuffle: false }));
+  return { ...tally(split, predictions), accuracy };
+}
+
+/**
+ * The SplitEvaluation of predictions made elsewhere (e.g. the resident trainer's `testPredictions`, which
+ * equal evaluateSplit's where its evaluation matches the Kernels): accuracy = correct / n, as
+ * evaluateAccuracy's sums give it.
+ */
+export function evaluationFromPredictions(split: DataSplit, predictions: Int32Array): SplitEvaluation {
+  if (predictions.length !== split.n) throw new RangeError(`evaluationFromPredictions: ${predictions.length} predictions for ${split.n} examples`);
+  const counts = tally(split, predictions);
+  return { ...counts, accuracy: counts.correct / split.n };
+}
+
+/** Everything but the accuracy, from the predictions and the split's labels. */
+function tally(split: DataSplit, predictions: Int32Array): Omit<SplitEvaluation, "accuracy"> {
   const k = split.numClasses;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let correct = 0;
@@ -58,5 +74,5 @@ export function evaluateSplit(net: Net, split: DataSplit, batchSize: number): Sp
     const right = row[t] ?? 0;
     return { count, correct: right, accuracy: count > 0 ? right / count : Number.NaN };
   });
-  return { accuracy, correct, total: split.n, predictions, confusion, perClass };
+  return { correct, total: split.n, predictions, confusion, perClass };
 }

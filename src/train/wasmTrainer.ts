@@ -151,6 +151,17 @@ export class WasmTrainer {
     return this.resident.evaluate() / n;
   }
 
+  /**
+   * The predicted class of every test example under the model's current weights, in file order: the argmax
+   * of the logits `evaluateAccuracy` computes (so, when `evaluationMatchesKernels`, exactly the predictions of
+   * `evaluateSplit` on the wasm-simd Kernels).
+   */
+  testPredictions(): Int32Array {
+    if (this.resident.testSize === 0) throw new RangeError("WasmTrainer.testPredictions: no test set was given to create()");
+    this.resident.setParams(this.model.W.data, this.model.b.data);
+    return this.resident.predictTest().predictions;
+  }
+
   /** Whether the kernels time their phases (for --verbose; costs a clock read per phase and shard). */
   get profile(): boolean {
     return this.resident.profile;

@@ -14,11 +14,11 @@ export const PLAN = {
   BATCH_LOSS: 92, BATCH_CORRECT: 96, BARRIER: 100,
   TEST_IMAGES: 108, TEST_LABELS: 112, TEST_N: 116, EVAL_CORRECT: 120, PROFILE: 124, TIMES: 128,
   SCALE: 136, LR: 144, SCRATCH_BASE: 152, SCRATCH_BYTES: 156, PARAMS_BYTES: 160,
-  EVAL_SCALE_MODE: 164, EVAL_SCALE_HI: 168, EVAL_SCALE_LO: 176,
+  EVAL_SCALE_MODE: 164, EVAL_SCALE_HI: 168, EVAL_SCALE_LO: 176, PREDICTIONS: 184,
 } as const;
 
 /** Bytes of the plan block (the module exports the same number as PLAN_BYTES). */
-export const PLAN_BYTES = 184;
+export const PLAN_BYTES = 192;
 
 /** The barrier block: i32 slots for arrivals, generation, and the abort flag a failing thread raises. */
 export const BARRIER = { COUNT: 0, GEN: 1, ABORT: 2, BYTES: 16 } as const;

@@ -391,6 +391,25 @@ export class ResidentTrainer {
     return correct;
   }
 
+  /**
+   * The predicted class of every test example under the current weights (the argmax `evaluate` counts
+   * with), in file order, and how many are correct.
+   */
+  predictTest(): { predictions: Int32Array; correct: number } {
+    this.check();
+    if (this.testN === 0) return { predictions: new Int32Array(0), correct: 0 };
+    const mark = this.instance.mark();
+    const at = this.instance.alloc(this.testN * 4);
+    this.setField("PREDICTIONS", at);
+    try {
+      const correct = this.evaluate();
+      return { predictions: this.instance.i32.slice(at >> 2, (at >> 2) + this.testN), correct };
+    } finally {
+      this.setField("PREDICTIONS", 0);
+      this.instance.release(mark);
+    }
+  }
+
   /** Examples in the test set. */
   get testSize(): number {
     return this.testN;

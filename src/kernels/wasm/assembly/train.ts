@@ -21,8 +21,10 @@ const SCALE = 136, LR = 144; // f64
 const SCRATCH_BASE = 152, SCRATCH_BYTES = 156, PARAMS_BYTES = 160;
 // How the evaluation's gather scales pixels exactly (the host's pixelScale): mode, then hi and lo (f64).
 const EVAL_SCALE_MODE = 164, EVAL_SCALE_HI = 168, EVAL_SCALE_LO = 176;
+// Where the evaluation writes each test example's predicted class (i32), or 0 for nowhere.
+const PREDICTIONS = 184;
 /** Bytes of the plan block. */
-export const PLAN_BYTES: i32 = 184;
+export const PLAN_BYTES: i32 = 192;
 
 // Phases timed when profiling (milliseconds, summed per thread at TIMES + thread·64 + phase·8).
 const T_GATHER = 0, T_FORWARD = 1, T_LOSS = 2, T_GRADIENT = 3, T_WAIT = 4, T_UPDATE = 5, T_EVALUATE = 6;
@@ -189,7 +191,8 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
 /**
  * Counts the test examples the current weights classify correctly, as thread `thread`: the test set is
  * cut into chunks of the shard capacity (SHARD_ROWS), chunk c going to thread c mod T. Writes this thread's count at
- * EVAL_CORRECT[thread], then meets the other threads. Returns false when another thread aborted.
+ * EVAL_CORRECT[thread] (and each example's predicted class at PREDICTIONS, when set), then meets the other
+ * threads. Returns false when another thread aborted.
  * Unlike training, the pixels are scaled before the product (fround(p · scale), computed exactly by the
  * gather mode the host chose, then X·Wᵀ + b): the very
  * arithmetic of the Kernels' gather, matmul and add, so when the row length needs no padding (LEN = STRIDE)
@@ -201,6 +204,7 @@ export function evaluate(plan: usize, thread: i32): bool {
   const n = i32At(plan, TEST_N), chunk = i32At(plan, SHARD_ROWS);
   const scratch = scratchOf(plan, thread);
   const X = scratch + ptrAt(plan, OFF_X), y = scratch + ptrAt(plan, OFF_Y), logits = scratch + ptrAt(plan, OFF_LOGITS);
+  const predictions = ptrAt(plan, PREDICTIONS);
   let t = i32At(plan, PROFILE) ? now() : 0;
   let correct = 0;
   for (let from = thread * chunk; from < n; from += T * chunk) {
@@ -211,7 +215,9 @@ export function evaluate(plan: usize, thread: i32): bool {
     );
     dotRows(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, 1);
     for (let r = 0; r < count; r++) {
-      if (argmaxRow(logits + (<usize>(r * C) << 2), C) == load<i32>(y + (<usize>r << 2))) correct++;
+      const predicted = argmaxRow(logits + (<usize>(r * C) << 2), C);
+      if (predicted == load<i32>(y + (<usize>r << 2))) correct++;
+      if (predictions) store<i32>(predictions + (<usize>(from + r) << 2), predicted);
     }
   }
   store<i32>(ptrAt(plan, EVAL_CORRECT) + (<usize>thread << 2), correct);
