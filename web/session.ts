@@ -38,7 +38,7 @@ export class TrainingSession extends RunControl {
     const trainIter = new DataIter(train, { batchSize, shuffle: true, seed });
     const updater = sgd(model.params(), lr);
     const numBatches = trainIter.numBatches;
-    this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name });
+    this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name, trainer: { name: "autograd", threads: 1 } });
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
         const metric = new Accumulator(3); // [loss sum, correct, examples], as trainEpoch keeps them
