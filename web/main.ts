@@ -183,13 +183,13 @@ function showTrainer(info: TrainerInfo): void {
   element.dataset["threads"] = String(info.threads);
   if (info.variant) element.dataset["variant"] = info.variant;
   else delete element.dataset["variant"];
+  element.title = info.threadsReason ?? "";
   const threads = `${info.threads} thread${info.threads === 1 ? "" : "s"}`;
   if (info.name === "autograd") {
     element.replaceChildren(`chapter (autograd) · ${threads}`);
     return;
   }
   element.replaceChildren(`fast (WebAssembly) · ${info.variant} build · ${threads}`);
-  element.title = info.threadsReason ?? "";
   // A fallback to one thread is said once, beside the count: e.g. the page is not cross-origin isolated.
   if (info.threads === 1 && info.threadsReason?.startsWith("one thread:")) {
     element.append(h("span", { id: "threads-reason", class: "note muted" }, ` · ${info.threadsReason}`));
