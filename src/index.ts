@@ -8,6 +8,7 @@ export { WasmNotBuiltError, defaultWasmUrl, loadWasmModule, type WasmSource, typ
 export { probeSharedMemory, probeSimd, type Probe } from "./kernels/wasm/probe.ts";
 export { DEFAULT_SHARDS, ResidentTrainer, residentThreads, type BatchResults, type PhaseTimes, type ResidentData, type ResidentTrainerOptions, type StartupTimes } from "./kernels/wasm/resident.ts";
 export type { HelperInit, HelperTeam, ThreadHost } from "./kernels/wasm/threads.ts";
+export { webThreads } from "./kernels/wasm/webThreads.ts";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.ts";
 export { tensor, zeros, ones, normal, type CreateOptions, type NormalOptions } from "./tensor/create.ts";

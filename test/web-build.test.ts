@@ -1,5 +1,6 @@
 // `npm run build:web`'s static site: built by Vite from web/vite.config.ts's configuration into a temp
-// folder, served by `vite preview` (COOP/COEP, the data route) and trained for one epoch in Chromium.
+// folder, served by `vite preview` (COOP/COEP, the data route) and trained for one epoch in Chromium with
+// each trainer (the fast one's helper threads are bundled worker chunks too).
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -29,6 +30,7 @@ test("web build: one HTML page, its script, the worker, the stylesheet and the k
   assert.ok(existsSync(join(outDir, "index.html")));
   const assets = await readdir(join(outDir, "assets"));
   assert.ok(assets.some((a) => /^worker-.*\.js$/.test(a)), `a worker chunk in ${assets.join(", ")}`);
+  assert.ok(assets.some((a) => /^webWorker-.*\.js$/.test(a)), `the fast trainer's helper chunk in ${assets.join(", ")}`);
   assert.ok(assets.some((a) => a.endsWith(".css")));
   if (existsSync(join(root, "build/wasm/kernels-simd.wasm"))) assert.ok(assets.some((a) => /^kernels-simd-.*\.wasm$/.test(a)), `the SIMD module in ${assets.join(", ")}`);
   const html = await readFile(join(outDir, "index.html"), "utf8");
@@ -54,6 +56,12 @@ test("web build: the built page, served by vite preview, is cross-origin isolate
     await page.fill("#epochs", "1");
     await page.click("#train");
     assert.equal(await waitForPhase(page, ["done", "failed"], 120_000), "done", (await page.textContent("#alert")) ?? undefined);
+    assert.ok(Number(await page.getAttribute("#metric-test", "data-value")) > 0.7);
+    await page.selectOption("#trainer", "fast");
+    await page.selectOption("#threads", "2");
+    await page.click("#train");
+    assert.equal(await waitForPhase(page, ["done", "failed"], 120_000), "done", (await page.textContent("#alert")) ?? undefined);
+    assert.equal(await page.getAttribute("#trainer-info", "data-threads"), "2", "the bundled helpers start");
     assert.ok(Number(await page.getAttribute("#metric-test", "data-value")) > 0.7);
     assert.deepEqual([...origins], [new URL(url).origin], "every request stays on the page's own server");
     assert.deepEqual(errors, []);

@@ -5,7 +5,7 @@
 import { batchSizeOf, numericsOf } from "../src/io/modelNet.ts";
 import { FASHION_MNIST_LABELS } from "../src/data/datasets.ts";
 import type { SoftmaxModel } from "../src/io/model.ts";
-import type { EvaluationSummary, PageMessage, TrainSettings, WorkerMessage } from "./messages.ts";
+import type { EvaluationSummary, PageMessage, TrainerInfo, TrainSettings, WorkerMessage } from "./messages.ts";
 import { modelBytes, modelFromRun, readModelFile } from "./model-file.ts";
 import type { PageRun } from "./model-file.ts";
 import { ChartView } from "./ui/chart-view.ts";
@@ -27,6 +27,8 @@ const form = byId("settings", HTMLFormElement);
 const trainButton = byId("train", HTMLButtonElement);
 const pauseButton = byId("pause", HTMLButtonElement);
 const stopButton = byId("stop", HTMLButtonElement);
+const trainerField = byId("trainer", HTMLSelectElement);
+const threadsField = byId("threads", HTMLSelectElement);
 const downloadButton = byId("download", HTMLButtonElement);
 const upload = byId("upload", HTMLInputElement);
 const uploadLabel = byId("upload-label");
@@ -82,6 +84,7 @@ function refreshControls(): void {
   pauseButton.textContent = phase === "paused" ? "Resume" : "Pause";
   stopButton.disabled = !(phase === "training" || phase === "paused");
   for (const field of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select")) field.disabled = busy;
+  threadsField.disabled ||= trainerField.value !== "fast"; // threads are the fast trainer's
   downloadButton.disabled = !current;
   const canUpload = data !== undefined && !busy;
   upload.disabled = !canUpload;
@@ -155,6 +158,42 @@ function describeModel(): void {
   if (typeof t["seed"] === "number") settings.push(`seed ${t["seed"]}`);
   const where = current.origin === "trained" ? "Trained on this page" : `Uploaded ${current.name}`;
   info.replaceChildren(h("strong", {}, where), `: ${settings.join(", ")}.`);
+}
+
+/**
+ * The threads "auto" gives here: every core up to 4 (the shards of a batch), one without cross-origin
+ * isolation. The trainer decides (and says why); this only labels the choice.
+ */
+function autoThreads(): number {
+  return crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
+}
+
+/** Labels the fast trainer's option with the threads it will use: "fast (WebAssembly, 2 threads)". */
+function labelTrainerChoice(): void {
+  const auto = autoThreads();
+  threadsField.options[0]!.textContent = `auto (${auto})`;
+  const n = threadsField.value === "auto" ? auto : Number(threadsField.value);
+  trainerField.querySelector<HTMLOptionElement>("option[value='fast']")!.textContent = `fast (WebAssembly, ${n} thread${n === 1 ? "" : "s"})`;
+}
+
+/** Says how the run computes: the trainer, the fast trainer's kernels build and threads, and why one thread. */
+function showTrainer(info: TrainerInfo): void {
+  const element = byId("trainer-info");
+  element.dataset["trainer"] = info.name;
+  element.dataset["threads"] = String(info.threads);
+  if (info.variant) element.dataset["variant"] = info.variant;
+  else delete element.dataset["variant"];
+  element.title = info.threadsReason ?? "";
+  const threads = `${info.threads} thread${info.threads === 1 ? "" : "s"}`;
+  if (info.name === "autograd") {
+    element.replaceChildren(`chapter (autograd) · ${threads}`);
+    return;
+  }
+  element.replaceChildren(`fast (WebAssembly) · ${info.variant} build · ${threads}`);
+  // A fallback to one thread is said once, beside the count: e.g. the page is not cross-origin isolated.
+  if (info.threads === 1 && info.threadsReason?.startsWith("one thread:")) {
+    element.append(h("span", { id: "threads-reason", class: "note muted" }, ` · ${info.threadsReason}`));
+  }
 }
 
 // ---- worker messages --------------------------------------------------------------------------------
@@ -244,7 +283,9 @@ worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
       dataFailed(message);
       break;
     case "started":
+      showTrainer(message.trainer);
       if (run) {
+        run.trainer = message.trainer;
         run.kernels = message.kernels;
         run.numBatches = message.numBatches;
         run.examplesPerEpoch = message.examplesPerEpoch;
@@ -316,7 +357,7 @@ form.addEventListener("submit", (event) => {
 function startRun(settings: TrainSettings): void {
   if (!data) return;
   const now = new Date();
-  run = { settings, kernels, dataDir: data.dir, startedAt: now, finishedAt: now, history: [], interrupted: false, numBatches: 0, examplesPerEpoch: data.trainCount };
+  run = { settings, kernels, trainer: undefined, dataDir: data.dir, startedAt: now, finishedAt: now, history: [], interrupted: false, numBatches: 0, examplesPerEpoch: data.trainCount };
   chart.reset(settings.epochs);
   byId("chart-caption").textContent = `${settings.epochs} epochs · lr ${settings.lr} · batch size ${settings.batchSize} · seed ${settings.seed} · ${settings.numerics} softmax`;
   progress.reset(settings.epochs);
@@ -376,6 +417,9 @@ upload.addEventListener("change", async () => {
 
 // ---- start ------------------------------------------------------------------------------------------
 
+trainerField.addEventListener("change", refreshControls);
+threadsField.addEventListener("change", labelTrainerChoice);
+labelTrainerChoice();
 chart.reset(10);
 renderClasses(classesTable, FASHION_MNIST_LABELS, undefined);
 setPhase("loading", "loading data");

@@ -1,6 +1,7 @@
 // The messages between the page and its training worker: one typed union each way. Weights travel as
 // Float32Arrays whose buffers are transferred, never copied; everything else is small plain data.
 
+import type { WasmVariant } from "../src/kernels/wasm/load.ts";
 import type { SoftmaxNumerics } from "../src/nn/softmaxRegression.ts";
 import type { EpochMetrics } from "../src/train/types.ts";
 
@@ -11,6 +12,22 @@ export interface TrainSettings {
   batchSize: number;
   seed: number;
   numerics: SoftmaxNumerics;
+  /** "autograd": the chapter's train() + sgd (session.ts); "fast": the resident WebAssembly trainer (fast-session.ts). */
+  trainer: PageTrainer;
+  /** Threads of the fast trainer (1 to 4, or "auto"); the chapter's trainer runs on one. */
+  threads: number | "auto";
+}
+
+export type PageTrainer = "autograd" | "fast";
+
+/** How a run computes, as the worker started it. */
+export interface TrainerInfo {
+  name: PageTrainer;
+  threads: number;
+  /** The fast trainer's kernels build: "relaxed" (fused multiply-add), "threads" or "simd". */
+  variant?: WasmVariant;
+  /** Why that many threads (the fast trainer's `threadsReason`). */
+  threadsReason?: string;
 }
 
 /** One class's test examples and how many the model got right (accuracy NaN when it has none). */
@@ -76,7 +93,7 @@ export type WorkerMessage =
       notes: string[];
     }
   | { type: "data-failed"; message: string; missing: boolean }
-  | { type: "started"; numBatches: number; examplesPerEpoch: number; kernels: string }
+  | { type: "started"; numBatches: number; examplesPerEpoch: number; kernels: string; trainer: TrainerInfo }
   | { type: "batch"; epoch: number; batch: number; numBatches: number; examples: number; loss: number; accuracy: number; seconds: number }
   | { type: "paused" }
   | { type: "resumed" }

@@ -5,12 +5,14 @@ import { FASHION_MNIST } from "../src/data/datasets.ts";
 import { decodeModel, encodeModel, modelRecord, PIXEL_PREPROCESSING } from "../src/io/model.ts";
 import type { SoftmaxModel } from "../src/io/model.ts";
 import type { EpochMetrics } from "../src/train/types.ts";
-import type { TrainSettings } from "./messages.ts";
+import type { TrainerInfo, TrainSettings } from "./messages.ts";
 
 /** A training run of the page, as much as the model file records. */
 export interface PageRun {
   settings: TrainSettings;
   kernels: string;
+  /** How the worker trained (known once the run has started). */
+  trainer: TrainerInfo | undefined;
   /** The server's data folder (the CLI records `--data`/located folder here). */
   dataDir: string;
   startedAt: Date;
@@ -37,6 +39,8 @@ export function modelFromRun(run: PageRun, W: Float32Array, b: Float32Array, sha
       init: null,
       interrupted: run.interrupted,
       kernels: run.kernels,
+      // The CLI's names for the two paths: "autograd", or "fused" for the resident WebAssembly trainer.
+      ...(run.trainer && { trainer: run.trainer.name === "fast" ? "fused" : "autograd", threads: run.trainer.threads }),
       startedAt: run.startedAt.toISOString(),
       finishedAt: run.finishedAt.toISOString(),
       trainedIn: "web page",

@@ -12,63 +12,22 @@ import type { Tensor } from "../src/tensor/tensor.ts";
 import { Accumulator } from "../src/train/accumulator.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
-import type { TrainSettings, WorkerMessage } from "./messages.ts";
+import type { TrainSettings } from "./messages.ts";
+import { RunControl, type Post } from "./run-control.ts";
 import { summarize } from "./summary.ts";
 
 /** Work between two looks at the worker's message queue. */
 const SLICE_MS = 40;
 /** Batch progress is posted at most this often (the last batch of an epoch always is). */
-const BATCH_POST_MS = 50;
+export const BATCH_POST_MS = 50;
 
-export type Post = (message: WorkerMessage, transfer?: Transferable[]) => void;
-
-/** Resolves after the worker's pending events (the page's Pause/Stop messages) have run. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-export class TrainingSession {
-  private state: "running" | "paused" | "stopping" = "running";
-  private wake: (() => void) | undefined;
-
+export class TrainingSession extends RunControl {
   constructor(
     private readonly train: DataSplit,
     private readonly test: DataSplit,
-    private readonly post: Post,
-  ) {}
-
-  pause(): void {
-    if (this.state === "running") this.state = "paused";
-  }
-
-  resume(): void {
-    if (this.state !== "paused") return;
-    this.state = "running";
-    this.wake?.();
-  }
-
-  stop(): void {
-    this.state = "stopping";
-    this.wake?.();
-  }
-
-  /** Waits out a pause; true when training should stop. */
-  private async checkpoint(): Promise<boolean> {
-    await yieldToEvents();
-    if (this.state === "paused") {
-      this.post({ type: "paused" });
-      while (this.state === "paused") await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
-      if (this.state === "running") this.post({ type: "resumed" });
-    }
-    return this.state === "stopping";
+    post: Post,
+  ) {
+    super(post);
   }
 
   /** Trains as `settings` say, posting progress; resolves when done, stopped or failed (never rejects). */
@@ -79,7 +38,7 @@ export class TrainingSession {
     const trainIter = new DataIter(train, { batchSize, shuffle: true, seed });
     const updater = sgd(model.params(), lr);
     const numBatches = trainIter.numBatches;
-    this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name });
+    this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name, trainer: { name: "autograd", threads: 1 } });
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
         const metric = new Accumulator(3); // [loss sum, correct, examples], as trainEpoch keeps them

@@ -10,6 +10,7 @@ import { DataLoadError, loadFashionMnist } from "./dataset.ts";
 import { installKernels } from "./kernels.ts";
 import type { PageMessage, WorkerMessage } from "./messages.ts";
 import { Pictures } from "./pictures.ts";
+import { FastSession } from "./fast-session.ts";
 import { TrainingSession } from "./session.ts";
 import { SAMPLE_COUNT, summarize } from "./summary.ts";
 
@@ -23,7 +24,7 @@ const post = (message: WorkerMessage, transfer: Transferable[] = []): void => sc
 const kernelsReady = installKernels().then((choice) => post({ type: "kernels", name: choice.name, reason: choice.reason }));
 let data: { train: DataSplit; test: DataSplit } | undefined;
 let loading: Promise<void> | undefined;
-let session: TrainingSession | undefined;
+let session: TrainingSession | FastSession | undefined;
 let widths = { grid: 800, weights: 500 };
 let pictures: Pictures | undefined;
 /** The model whose pictures the page shows: its weights and the samples' predictions (none before training). */
@@ -95,7 +96,8 @@ scope.onmessage = (event) => {
       }
       shown = undefined; // a new run: blank pictures until its first epoch
       postPictures();
-      const current = new TrainingSession(data.train, data.test, sessionPost);
+      const Session = message.settings.trainer === "fast" ? FastSession : TrainingSession;
+      const current = new Session(data.train, data.test, sessionPost);
       session = current;
       void current.run(message.settings).finally(() => {
         if (session === current) session = undefined;

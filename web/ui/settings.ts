@@ -1,6 +1,7 @@
 // Reads and checks the training form: the CLI's train flags and ranges (epochs ≥ 1, lr > 0, batch size
-// ≥ 1, seed 0..2³²−1), with one message naming the field when a value is out of range.
+// ≥ 1, seed 0..2³²−1, threads 1..4 or auto), with one message naming the field when a value is out of range.
 
+import { DEFAULT_SHARDS } from "../../src/kernels/wasm/resident.ts";
 import type { TrainSettings } from "../messages.ts";
 
 const MAX_SEED = 4294967295;
@@ -22,5 +23,12 @@ export function readSettings(form: HTMLFormElement): { settings: TrainSettings }
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 60000)) return { error: `Batch size must be a whole number from 1 to 60000 (got "${field(form, "batchSize")}").` };
   if (!(Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED)) return { error: `Seed must be a whole number from 0 to ${MAX_SEED} (got "${field(form, "seed")}").` };
   if (numerics !== "stable" && numerics !== "naive") return { error: `Softmax must be "stable" or "naive".` };
-  return { settings: { epochs, lr, batchSize, seed, numerics } };
+  const trainer = field(form, "trainer");
+  if (trainer !== "autograd" && trainer !== "fast") return { error: `Trainer must be "autograd" or "fast".` };
+  if (trainer === "fast" && numerics !== "stable") return { error: "The fast trainer computes the stable softmax only: choose the stable softmax, or the chapter (autograd) trainer for the naive one." };
+  const rawThreads = field(form, "threads");
+  const threads = rawThreads === "auto" ? "auto" : Number(rawThreads);
+  if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= DEFAULT_SHARDS)) return { error: `Threads must be auto or a whole number from 1 to ${DEFAULT_SHARDS} (got "${rawThreads}").` };
+  // The chapter's trainer runs on the worker's own thread.
+  return { settings: { epochs, lr, batchSize, seed, numerics, trainer, threads: trainer === "fast" ? threads : 1 } };
 }

@@ -1,0 +1,108 @@
+// One training run of the fast trainer inside the worker: the CLI's model and shuffles (SoftmaxRegression
+// seeded by `seed`, a shuffled DataIter) through the resident WebAssembly trainer, with helper threads as
+// nested Web Workers. Groups of batches per call, so the worker hears Pause and Stop between groups.
+
+import { DataIter } from "../src/data/iterator.ts";
+import type { DataSplit } from "../src/data/split.ts";
+import { getKernels } from "../src/kernels/current.ts";
+import { webThreads } from "../src/kernels/wasm/webThreads.ts";
+import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
+import { Rng } from "../src/tensor/random.ts";
+import { Accumulator } from "../src/train/accumulator.ts";
+import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
+import { WasmTrainer } from "../src/train/wasmTrainer.ts";
+import type { TrainSettings, WorkerMessage } from "./messages.ts";
+import { RunControl, type Post } from "./run-control.ts";
+import { BATCH_POST_MS } from "./session.ts";
+import { summarize } from "./summary.ts";
+
+/** Batches per trainer call: a few dozen milliseconds of work between two looks at the message queue. */
+const GROUP_BATCHES = 16;
+
+export class FastSession extends RunControl {
+  constructor(
+    private readonly train: DataSplit,
+    private readonly test: DataSplit,
+    post: Post,
+  ) {
+    super(post);
+  }
+
+  /** Trains as `settings` say, posting progress; resolves when done, stopped or failed (never rejects). */
+  async run(settings: TrainSettings): Promise<void> {
+    const { epochs, lr, batchSize, seed, numerics, threads } = settings;
+    const { train, test } = this;
+    const model = new SoftmaxRegression({ numInputs: train.rows * train.cols, numOutputs: train.numClasses, rng: new Rng(seed), numerics });
+    const trainIter = new DataIter(train, { batchSize, shuffle: true, seed });
+    const numBatches = trainIter.numBatches;
+    let trainer: WasmTrainer | undefined;
+    // Posted once the helpers have ended, so the page may start the next run at once.
+    let outcome: WorkerMessage = { type: "done" };
+    try {
+      trainer = await WasmTrainer.create(model, { train, test }, { lr, batchSize, threads, host: webThreads });
+      const info = { name: "fast" as const, threads: trainer.threads, variant: trainer.variant, threadsReason: trainer.threadsReason };
+      this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name, trainer: info });
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        const metric = new Accumulator(3); // [loss sum, correct, examples]
+        const batches = [...trainIter.indexBatches()];
+        let activeMs = 0;
+        let lastPost = 0;
+        for (let first = 0; first < batches.length; first += GROUP_BATCHES) {
+          if (await this.checkpoint()) {
+            outcome = { type: "stopped", epoch, batch: first };
+            return;
+          }
+          const groupStart = performance.now();
+          let examples = 0;
+          let result: [number, number];
+          try {
+            // One chunk per call: the weights go in and out at each call, so the updates are the ones a
+            // single call for the whole epoch makes.
+            result = trainer.trainEpoch(batches.slice(first, first + GROUP_BATCHES), {
+              epoch,
+              chunkBatches: GROUP_BATCHES,
+              onBatchEnd: ({ batch, size, loss, accuracy }) => {
+                examples += size;
+                const done = first + batch;
+                const now = performance.now();
+                if (now - lastPost >= BATCH_POST_MS || done === numBatches) {
+                  lastPost = now;
+                  const seen = metric.get(2) + examples;
+                  this.post({ type: "batch", epoch, batch: done, numBatches, examples: seen, loss, accuracy, seconds: (activeMs + now - groupStart) / 1000 });
+                }
+              },
+            });
+          } catch (error) {
+            // The trainer counts batches within the group; name the batch of the epoch instead.
+            if (error instanceof NonFiniteLossError) throw new NonFiniteLossError({ epoch, batch: first + error.batch, loss: error.loss });
+            throw error;
+          }
+          metric.add(result[0] * examples, result[1] * examples, examples);
+          activeMs += performance.now() - groupStart;
+        }
+        // The test accuracy as `softmax eval` computes it, through the worker's kernels (as session.ts does).
+        const evalStart = performance.now();
+        const evaluation = summarize(model, test, batchSize);
+        activeMs += performance.now() - evalStart;
+        const W = Float32Array.from(model.W.data);
+        const b = Float32Array.from(model.b.data);
+        this.post(
+          {
+            type: "epoch",
+            metrics: { epoch, trainLoss: metric.get(0) / metric.get(2), trainAcc: metric.get(1) / metric.get(2), testAcc: evaluation.accuracy },
+            seconds: activeMs / 1000,
+            W,
+            b,
+            evaluation,
+          },
+          [W.buffer, b.buffer],
+        );
+      }
+    } catch (error) {
+      outcome = { type: "failed", message: error instanceof Error ? error.message : String(error), nonFinite: error instanceof NonFiniteLossError };
+    } finally {
+      await trainer?.close();
+      this.post(outcome);
+    }
+  }
+}
