@@ -58,7 +58,7 @@ function movableBuffers(split: DataSplit): ArrayBuffer[] {
 }
 
 /** The worker's module: the .ts source under tsx (registered inside the worker), the .js file when built. */
-function startWorker(): Worker {
+function startWorker(workerData: { helpers: number }): Worker {
   const fromSource = import.meta.url.endsWith(".ts");
   const url = new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url);
   if (fromSource) {
@@ -71,10 +71,10 @@ function startWorker(): Worker {
     if (api !== undefined) {
       // Loader hooks are per thread: register tsx in the worker before importing the TypeScript module.
       const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-      return new Worker(code, { eval: true });
+      return new Worker(code, { eval: true, workerData });
     }
   }
-  return new Worker(url);
+  return new Worker(url, { workerData });
 }
 
 /** A training thread started before its job exists, so its start-up (~0.1 s of module loading) overlaps the caller's. */
@@ -87,10 +87,11 @@ export interface TrainingThread {
 /**
  * Starts the training thread; it loads its modules, then waits for the job `runTraining` sends it. Until then
  * it does not keep the process alive, so a caller that fails before training (e.g. loading the data) just ends.
+ * `helpers`: the fused trainer's helper threads (threads − 1) to start meanwhile.
  */
-export function startTrainingThread(): TrainingThread {
+export function startTrainingThread(options: { helpers?: number } = {}): TrainingThread {
   const spawned = performance.now();
-  const worker = startWorker();
+  const worker = startWorker({ helpers: options.helpers ?? 0 });
   worker.unref();
   return { worker, spawned };
 }

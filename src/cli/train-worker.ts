@@ -2,12 +2,13 @@
 // WebAssembly trainer (train-fused.ts) on the splits it is sent, posts batch and epoch events, and stops
 // after the current batch (or group of batches) when the main thread raises a flag.
 
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { DataIter } from "../data/iterator.ts";
 import type { DataSplit } from "../data/split.ts";
 import { getKernels, setKernels } from "../kernels/current.ts";
 import { selectKernels } from "../kernels/select.ts";
 import type { KernelsChoice } from "../kernels/select.ts";
+import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
 import type { PhaseTimes } from "../kernels/wasm/resident.ts";
 import { sgd } from "../nn/sgd.ts";
 import { SoftmaxRegression } from "../nn/softmaxRegression.ts";
@@ -176,6 +177,9 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
 const loadedAt = performance.now();
 if (parentPort) {
   const port = parentPort;
+  // The fused trainer's helper threads start now, while the main thread loads the data, not after the upload.
+  const { helpers = 0 } = (workerData ?? {}) as { helpers?: number };
+  if (helpers > 0) nodeThreads.prestart(helpers);
   port.once("message", (job: TrainJob) => {
     if (job.kind === "softmax-train") void runTrainJob(job, (message) => port.postMessage(message), loadedAt);
   });

@@ -12,14 +12,29 @@ const fromSource = import.meta.url.endsWith(".ts");
 const workerUrl = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
 
 /**
- * Starts the worker entry. From source, Node 20 does not carry a loader registered with `--import tsx` into
- * worker threads, so a two-line bootstrap registers tsx's loader in the worker before importing worker.ts.
+ * Starts the worker entry; it waits for its HelperInit as its first message. From source, Node 20 does not
+ * carry a loader registered with `--import tsx` into worker threads, so a two-line bootstrap registers tsx's
+ * loader in the worker before importing worker.ts.
  */
-function startWorker(workerData: unknown, transferList: MessagePort[]): Worker {
-  if (!fromSource) return new Worker(workerUrl, { workerData, transferList });
+function startWorker(): Worker {
+  if (!fromSource) return new Worker(workerUrl);
   const tsx = import.meta.resolve("tsx/esm/api");
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData, transferList });
+  return new Worker(bootstrap, { eval: true });
+}
+
+/**
+ * Helpers started ahead of `spawn` (see `prestart`), waiting for their init; `spawn` takes them first.
+ * One that died meanwhile is dropped.
+ */
+const warm: Worker[] = [];
+const dead = new WeakSet<Worker>();
+
+function takeWorker(): Worker {
+  for (let worker = warm.shift(); worker !== undefined; worker = warm.shift()) {
+    if (!dead.has(worker)) return worker;
+  }
+  return startWorker();
 }
 
 interface HelperMessage {
@@ -28,8 +43,26 @@ interface HelperMessage {
 }
 
 /** worker_threads helpers. Workers inherit the parent's execArgv (so `--import tsx` carries over). */
-export const nodeThreads: ThreadHost = {
+export const nodeThreads: ThreadHost & {
+  /**
+   * Starts `count` helper threads now, for a later `spawn` to use: a worker takes ≈ 0.1–0.2 s to start,
+   * which a caller that knows it will train can overlap with loading the data. Unused ones do not keep the
+   * process alive.
+   */
+  prestart(count: number): void;
+} = {
   cores: () => availableParallelism(),
+
+  prestart(count: number): void {
+    while (warm.length < count) {
+      const worker = startWorker();
+      worker.unref();
+      // Until spawn listens, an early death only marks the worker unusable.
+      worker.on("error", () => dead.add(worker));
+      worker.once("exit", () => dead.add(worker));
+      warm.push(worker);
+    }
+  },
 
   // Relaxed SIMD is standard and on by default from Node 22 (V8 11.4); Node 20's V8 has it complete behind
   // this flag, which takes effect for modules compiled after it is set.
@@ -44,7 +77,9 @@ export const nodeThreads: ThreadHost = {
     const started: Promise<void>[] = [];
     for (let thread = 1; thread <= count; thread++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = startWorker({ ...init, thread, port: port2 }, [port2]);
+      const worker = takeWorker();
+      worker.ref();
+      worker.postMessage({ ...init, thread, port: port2 }, [port2]);
       workers.push(worker);
       ports.push(port1);
       worker.on("error", (error) => errors.push(`helper thread ${thread}: ${error.stack ?? error.message}`));
