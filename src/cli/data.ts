@@ -7,8 +7,8 @@ import { SOURCE_DESCRIPTIONS } from "../data/locate.ts";
 import { classCounts } from "../data/split.ts";
 import { defineCommand } from "./command.ts";
 import { dataOptions, loadOptionsFrom } from "./data-options.ts";
+import { count } from "../io/count.ts";
 
-const count = (n: number): string => n.toLocaleString("en-US");
 
 /** The human-readable report of `softmax data`. */
 export function formatDataReport(info: DatasetInfo, trainCounts: readonly number[], testCounts: readonly number[]): string {

@@ -12,8 +12,8 @@ import type { SplitEvaluation } from "../train/evaluateSplit.ts";
 import { dataValuesForModel, modelOption, requireDataFolder, requireFile } from "./model-options.ts";
 import { UsageError } from "./errors.ts";
 import { installKernelsForModel, kernelsOption } from "./kernels-option.ts";
+import { count } from "../io/count.ts";
 
-const count = (n: number): string => n.toLocaleString("en-US");
 
 /** The per-class table and the confusion matrix, aligned, rows named by class (columns by class number). */
 export function formatEvaluation(evaluation: SplitEvaluation, classNames: readonly string[]): string {

@@ -16,6 +16,7 @@ import { PNG_PREPROCESSING_HELP, preparePngInput } from "./image-input.ts";
 import { dataValuesForModel, loadModelOption, modelOption, requireDataFolder, requireFile } from "./model-options.ts";
 import { UsageError } from "./errors.ts";
 import { installKernelsForModel, kernelsOption } from "./kernels-option.ts";
+import { count } from "../io/count.ts";
 
 /** One ranked class. */
 export interface RankedClass {
@@ -118,7 +119,7 @@ export const predictCommand = defineCommand({
       }
       const bad = indices.find((i) => i >= test.n);
       if (bad !== undefined) {
-        throw new UsageError(`softmax predict: --index ${bad} is out of range; the test split has ${test.n.toLocaleString("en-US")} images (0 to ${test.n - 1})`);
+        throw new UsageError(`softmax predict: --index ${bad} is out of range; the test split has ${count(test.n)} images (0 to ${test.n - 1})`);
       }
       for (const index of indices) {
         const ranking = rankTestImage(model, regression, test, index);

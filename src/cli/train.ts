@@ -32,11 +32,11 @@ import { packageVersion } from "./version.ts";
 import { PhaseLog, threadPhaseTable } from "./train-phases.ts";
 import { chooseTrainingPath, trainerOptions } from "./trainer-option.ts";
 import type { TrainingPath } from "./trainer-option.ts";
+import { count } from "../io/count.ts";
 
 /** The chapter's settings (d2l §3.6): 10 epochs, lr 0.1, batch size 256. */
 export const TRAIN_DEFAULTS = { epochs: 10, lr: 0.1, batchSize: 256, seed: 0, softmax: "stable" } as const;
 
-const count = (n: number): string => n.toLocaleString("en-US");
 
 /** A path as the user would type it: relative to the current folder when inside it. */
 function shownPath(path: string, cwd: string): string {

@@ -3,6 +3,7 @@
 
 import { base64 } from "../viz/raster.ts";
 import { escapeXml } from "../viz/text.ts";
+import { count } from "./count.ts";
 
 /** One epoch's row of metrics.csv and of the report. */
 export interface EpochRow {
@@ -51,7 +52,6 @@ export interface ReportImages {
   weights: { png: Uint8Array; width: number; height: number };
 }
 
-const count = (n: number): string => n.toLocaleString("en-US");
 const percent = (x: number, digits = 2): string => (Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : "–");
 const esc = escapeXml;
 
