@@ -3,11 +3,13 @@
 // (thread count does not change a bit; equal to the fused reference path within float32 rounding).
 
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFile, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { after, describe, test } from "node:test";
 import { DataIter } from "../src/data/iterator.ts";
 import { getKernels, setKernels } from "../src/kernels/current.ts";
@@ -343,5 +345,31 @@ describe("the training step's cross-entropy kernel", () => {
       const got = await run(variant, z, Int32Array.of(0, 1), 2, 3);
       assert.ok(Number.isNaN(got.loss), variant);
     }
+  });
+});
+
+describe("helper threads started ahead (nodeThreads.prestart)", () => {
+  test("a trainer takes them: 2 threads train as without them, bit for bit", async () => {
+    const data = byteExamples(600, 48, 5, 11);
+    const run = async (prestart: boolean): Promise<Float32Array> => {
+      if (prestart) nodeThreads.prestart(1);
+      const m = new SoftmaxRegression({ numInputs: 48, numOutputs: 5, rng: new Rng(3) });
+      const trainer = await WasmTrainer.create(m, { train: data }, { lr: 0.1, batchSize: 64, threads: 2, host: nodeThreads });
+      try {
+        assert.equal(trainer.threads, 2);
+        trainer.trainEpoch(batchesOf(data.n, 64, 1));
+      } finally {
+        await trainer.close();
+      }
+      return m.W.data;
+    };
+    assert.deepEqual(await run(true), await run(false));
+  });
+
+  test("unused ones do not keep the process alive", async () => {
+    const module = new URL("../src/kernels/wasm/nodeThreads.ts", import.meta.url).href;
+    const code = `import(${JSON.stringify(module)}).then(({ nodeThreads }) => { nodeThreads.prestart(2); console.log("started"); });`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { timeout: 20_000 });
+    assert.equal(stdout.trim(), "started");
   });
 });
