@@ -213,7 +213,10 @@ test("softmax train --init MODEL --no-shuffle (fused): on 1 and on 2 threads, wi
   const fresh = parseMetrics(await readFile(join(run, "metrics.csv"), "utf8")).rows;
   assert.ok(Number(rowsA[0]?.[1]) < Number(fresh[0]?.[1]), `${rowsA[0]?.[1]} vs ${fresh[0]?.[1]}`);
   // The report's settings say which path trained and on how many threads.
-  assert.match(await readFile(join(work, "fused-b", "report.html"), "utf8"), /fused WebAssembly trainer \(analytic gradients, 2 threads\)/);
+  const fusedReport = await readFile(join(work, "fused-b", "report.html"), "utf8");
+  assert.match(fusedReport, /fused WebAssembly trainer \(analytic gradients, 2 threads\)/);
+  // The resident trainer's build: Node 20 gets relaxed SIMD through nodeThreads, so the products fuse.
+  assert.match(fusedReport, /<th>kernels<\/th><td>wasm-simd, fused multiply-add \(relaxed SIMD\)<\/td>/);
 });
 
 test("softmax train --verbose: stderr ends with every phase and its milliseconds, and the fused trainer's phases per thread", () => {

@@ -2,6 +2,7 @@
 // resident WebAssembly trainer running each epoch's batches (data uploaded once, threads). Node only.
 
 import type { DataIter } from "../data/iterator.ts";
+import type { WasmVariant } from "../kernels/wasm/load.ts";
 import type { PhaseTimes, StartupTimes } from "../kernels/wasm/resident.ts";
 import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
 import type { SoftmaxRegression } from "../nn/softmaxRegression.ts";
@@ -29,7 +30,7 @@ export interface FusedReport {
  * Trains `model` in place for `job.epochs` epochs: `trainIter.indexBatches()` (the shuffles autograd's
  * loop sees) through `WasmTrainer.trainEpoch`, then the test accuracy exactly as `softmax eval` computes
  * it (the trainer's evaluation where it matches the Kernels bit for bit). Callbacks as `train`'s, plus
- * `onStart` once the trainer is up and `onFinish` with its timings (also when a callback throws).
+ * `onStart` once the trainer is up (with the kernels build it runs) and `onFinish` with its timings (also when a callback throws).
  * Throws `NonFiniteLossError` naming the epoch and batch.
  */
 export async function trainFused(
@@ -37,7 +38,7 @@ export async function trainFused(
   job: Pick<TrainJob, "train" | "test" | "epochs" | "lr" | "batchSize" | "threads" | "profile">,
   trainIter: DataIter,
   testIter: DataIter,
-  events: TrainOptions & { onStart(): void; onFinish(report: FusedReport): void },
+  events: TrainOptions & { onStart(trainer: { variant: WasmVariant }): void; onFinish(report: FusedReport): void },
 ): Promise<void> {
   const trainer = await WasmTrainer.create(model, { train: job.train, test: job.test }, { lr: job.lr, batchSize: job.batchSize, threads: job.threads, host: nodeThreads });
   // The trainer's own evaluation where it computes exactly what `softmax eval` computes (evaluateSplit on
@@ -46,7 +47,7 @@ export async function trainFused(
   trainer.profile = job.profile;
   let testPredictions: Int32Array | undefined;
   try {
-    events.onStart();
+    events.onStart({ variant: trainer.variant });
     for (let epoch = 1; epoch <= job.epochs; epoch++) {
       const [trainLoss, trainAcc] = trainer.trainEpoch(trainIter.indexBatches(), {
         epoch,

@@ -149,8 +149,10 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
     if (fused) {
       await trainFused(model, job, trainIter, testIter, {
         ...callbacks,
-        onStart: () => {
-          post({ type: "started", kernels: getKernels().name, numBatches });
+        onStart: ({ variant }) => {
+          // The resident trainer runs its own build of the kernels: say when it fuses the multiply-adds.
+          const kernels = variant === "relaxed" ? `${getKernels().name}, fused multiply-add (relaxed SIMD)` : getKernels().name;
+          post({ type: "started", kernels, numBatches });
           epochStart = performance.now();
         },
         onFinish: ({ testPredictions, ...report }) => {
