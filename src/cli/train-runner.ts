@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import type { DataSplit } from "../data/split.ts";
 import type { EpochMetrics } from "../train/types.ts";
+import type { WasmVariant } from "../kernels/wasm/load.ts";
 import type { TrainJob, TrainMessage, WorkerTimings } from "./train-worker.ts";
 
 /** One completed epoch: its metrics, its wall time and the weights at its end. */
@@ -17,6 +18,8 @@ export interface EpochRecord extends EpochMetrics {
 export interface TrainOutcome {
   history: EpochRecord[];
   kernels: string;
+  /** The fused trainer's build of the kernels ("relaxed": fused multiply-add), when it trained. */
+  build?: WasmVariant;
   interrupted?: { epoch: number; batch: number };
   /** Where the training thread's time went (not sent when training failed). */
   timings?: WorkerTimings;
@@ -116,6 +119,7 @@ export function runTraining(
   let kernels = "unknown";
   let timings: WorkerTimings | undefined;
   let testPredictions: Int32Array | undefined;
+  let build: WasmVariant | undefined;
   let firstSigint = 0;
 
   const onSigint = (): void => {
@@ -147,6 +151,7 @@ export function runTraining(
       switch (message.type) {
         case "started":
           kernels = message.kernels;
+          build = message.build;
           events.onStart?.({ kernels: message.kernels, numBatches: message.numBatches });
           break;
         case "batch":
@@ -165,10 +170,10 @@ export function runTraining(
           testPredictions = message.predictions;
           break;
         case "done":
-          finish(() => resolve({ history, kernels, threadMs, ...(timings && { timings }), ...(testPredictions && { testPredictions }) }));
+          finish(() => resolve({ history, kernels, threadMs, ...(build && { build }), ...(timings && { timings }), ...(testPredictions && { testPredictions }) }));
           break;
         case "interrupted":
-          finish(() => resolve({ history, kernels, threadMs, interrupted: { epoch: message.epoch, batch: message.batch }, ...(timings && { timings }) }));
+          finish(() => resolve({ history, kernels, threadMs, ...(build && { build }), interrupted: { epoch: message.epoch, batch: message.batch }, ...(timings && { timings }) }));
           break;
         case "failed":
           finish(() => reject(new Error(message.message)));

@@ -8,6 +8,7 @@ import type { DataSplit } from "../data/split.ts";
 import { getKernels, setKernels } from "../kernels/current.ts";
 import { selectKernels } from "../kernels/select.ts";
 import type { KernelsChoice } from "../kernels/select.ts";
+import type { WasmVariant } from "../kernels/wasm/load.ts";
 import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
 import type { PhaseTimes } from "../kernels/wasm/resident.ts";
 import { sgd } from "../nn/sgd.ts";
@@ -71,7 +72,7 @@ export interface WorkerTimings {
 
 /** What the training thread posts back. Epochs and batches count from 1. */
 export type TrainMessage =
-  | { type: "started"; kernels: string; numBatches: number }
+  | { type: "started"; kernels: string; numBatches: number; build?: WasmVariant }
   | { type: "batch"; epoch: number; batch: number; numBatches: number; examples: number; loss: number; accuracy: number }
   | { type: "epoch"; metrics: EpochMetrics; seconds: number; W: Float32Array; b: Float32Array }
   | { type: "timings"; timings: WorkerTimings }
@@ -150,9 +151,7 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
       await trainFused(model, job, trainIter, testIter, {
         ...callbacks,
         onStart: ({ variant }) => {
-          // The resident trainer runs its own build of the kernels: say when it fuses the multiply-adds.
-          const kernels = variant === "relaxed" ? `${getKernels().name}, fused multiply-add (relaxed SIMD)` : getKernels().name;
-          post({ type: "started", kernels, numBatches });
+          post({ type: "started", kernels: getKernels().name, build: variant, numBatches });
           epochStart = performance.now();
         },
         onFinish: ({ testPredictions, ...report }) => {

@@ -33,6 +33,7 @@ import { PhaseLog, threadPhaseTable } from "./train-phases.ts";
 import { chooseTrainingPath, trainerOptions } from "./trainer-option.ts";
 import type { TrainingPath } from "./trainer-option.ts";
 import { count } from "../io/count.ts";
+import type { WasmVariant } from "../kernels/wasm/load.ts";
 
 /** The chapter's settings (d2l §3.6): 10 epochs, lr 0.1, batch size 256. */
 export const TRAIN_DEFAULTS = { epochs: 10, lr: 0.1, batchSize: 256, seed: 0, softmax: "stable" } as const;
@@ -63,7 +64,7 @@ function computeText(kernels: string, path: TrainingPath): string {
 }
 
 /** The settings as label/value rows for the report. */
-function settingRows(s: Settings, info: DatasetInfo, kernels: string): [string, string][] {
+function settingRows(s: Settings, info: DatasetInfo, kernels: string, build?: WasmVariant): [string, string][] {
   return [
     ["data set", info.known ? `${info.title} (${info.name})` : info.title],
     ["data folder", info.dir],
@@ -78,7 +79,7 @@ function settingRows(s: Settings, info: DatasetInfo, kernels: string): [string, 
     ["initial weights", s.init ?? `W ~ Normal(0, 0.01²), b = 0 (seed ${s.seed})`],
     ["optimizer", optimizerText(s.path)],
     ["trainer", `${s.path.trainer} (${s.path.reason}); ${s.path.threadsReason}`],
-    ["kernels", kernels],
+    ["kernels", build === "relaxed" ? `${kernels}; the fused trainer's build: relaxed SIMD (fused multiply-add)` : kernels],
   ];
 }
 
@@ -333,7 +334,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
     seconds,
     numEpochs: settings.epochs,
     history: outcome.history.map(({ epoch, trainLoss, trainAcc, testAcc, seconds: s }) => ({ epoch, trainLoss, trainAcc, testAcc, seconds: s })),
-    settings: settingRows(settings, info, outcome.kernels),
+    settings: settingRows(settings, info, outcome.kernels, outcome.build),
     trainCount,
     testCount: test.n,
     testAccuracy: evaluation.accuracy,
