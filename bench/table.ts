@@ -48,21 +48,24 @@ export function renderTable(input: TableInput): string {
     `Every row trains softmax regression on the real Fashion-MNIST (${input.dataSource}) for ${epochs} epochs: batch 256, lr 0.1, ` +
       "W ~ Normal(0, 0.01), b = 0, each row in its own process. One epoch = the 60 000-example training pass with its metrics + " +
       "the 10 000-example test evaluation. Times are the median over the epochs (the first includes JIT warm-up); " +
+      "fastest–slowest gives the spread of the epochs after the first (this VM's speed moves while a row runs); " +
       "× fastest is against this project's fastest row; peak RSS is the row's whole process.",
     "",
-    "| row | median ms / epoch | × fastest | test accuracy | final train loss | peak RSS (MiB) | notes |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| row | median ms / epoch | fastest–slowest | × fastest | test accuracy | final train loss | peak RSS (MiB) | notes |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const row of rows) {
     const ms = median(row.epochMs);
     const verdict = accuracyVerdict(row, epochs);
     const notes = [...row.notes, ...(verdict ? [`**${verdict}**`] : [])].join("; ");
     const ratio = Number.isFinite(row.testAcc) ? `${fixed(ms / bestMs, 2)}×` : "";
-    lines.push(`| ${row.name} | ${fixed(ms, 1)} | ${ratio} | ${fixed(row.testAcc, 4)} | ${fixed(row.trainLoss, 4)} | ${fixed(row.peakRssMiB, 0)} | ${notes} |`);
+    const later = row.epochMs.length > 1 ? row.epochMs.slice(1) : row.epochMs;
+    const spread = later.length > 0 ? `${fixed(Math.min(...later), 0)}–${fixed(Math.max(...later), 0)}` : "";
+    lines.push(`| ${row.name} | ${fixed(ms, 1)} | ${spread} | ${ratio} | ${fixed(row.testAcc, 4)} | ${fixed(row.trainLoss, 4)} | ${fixed(row.peakRssMiB, 0)} | ${notes} |`);
   }
-  for (const [id, message] of Object.entries(input.failures)) lines.push(`| ${id} | – | | | | | **failed**: ${message.replace(/\|/g, "\\|").split("\n")[0]} |`);
+  for (const [id, message] of Object.entries(input.failures)) lines.push(`| ${id} | – | | | | | | **failed**: ${message.replace(/\|/g, "\\|").split("\n")[0]} |`);
   if (input.example) {
-    lines.push(`| example end to end (\`npm run example\`) | ${fixed(input.example.seconds * 1000, 0)} total | | | | | load, 10 epochs, the chapter's checks: ${input.example.ok ? "passed" : "**FAILED**"} |`);
+    lines.push(`| example end to end (\`npm run example\`) | ${fixed(input.example.seconds * 1000, 0)} total | | | | | | load, 10 epochs, the chapter's checks: ${input.example.ok ? "passed" : "**FAILED**"} |`);
   }
   const byId = (id: string): RowResult | undefined => rows.find((r) => r.id === id);
   const ratioTo = (id: string): string => {
