@@ -13,8 +13,6 @@ import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { WasmTrainer } from "../src/train/wasmTrainer.ts";
 import type { TrainSettings, WorkerMessage } from "./messages.ts";
 import { RunControl, type Post } from "./run-control.ts";
-import { BATCH_POST_MS } from "./session.ts";
-import { summarize } from "./summary.ts";
 
 /** Batches per trainer call: a few dozen milliseconds of work between two looks at the message queue. */
 const GROUP_BATCHES = 16;
@@ -46,7 +44,6 @@ export class FastSession extends RunControl {
         const metric = new Accumulator(3); // [loss sum, correct, examples]
         const batches = [...trainIter.indexBatches()];
         let activeMs = 0;
-        let lastPost = 0;
         for (let first = 0; first < batches.length; first += GROUP_BATCHES) {
           if (await this.checkpoint()) {
             outcome = { type: "stopped", epoch, batch: first };
@@ -63,13 +60,8 @@ export class FastSession extends RunControl {
               chunkBatches: GROUP_BATCHES,
               onBatchEnd: ({ batch, size, loss, accuracy }) => {
                 examples += size;
-                const done = first + batch;
-                const now = performance.now();
-                if (now - lastPost >= BATCH_POST_MS || done === numBatches) {
-                  lastPost = now;
-                  const seen = metric.get(2) + examples;
-                  this.post({ type: "batch", epoch, batch: done, numBatches, examples: seen, loss, accuracy, seconds: (activeMs + now - groupStart) / 1000 });
-                }
+                const seconds = (activeMs + performance.now() - groupStart) / 1000;
+                this.postBatch({ epoch, batch: first + batch, numBatches, examples: metric.get(2) + examples, loss, accuracy, seconds });
               },
             });
           } catch (error) {
@@ -80,23 +72,7 @@ export class FastSession extends RunControl {
           metric.add(result[0] * examples, result[1] * examples, examples);
           activeMs += performance.now() - groupStart;
         }
-        // The test accuracy as `softmax eval` computes it, through the worker's kernels (as session.ts does).
-        const evalStart = performance.now();
-        const evaluation = summarize(model, test, batchSize);
-        activeMs += performance.now() - evalStart;
-        const W = Float32Array.from(model.W.data);
-        const b = Float32Array.from(model.b.data);
-        this.post(
-          {
-            type: "epoch",
-            metrics: { epoch, trainLoss: metric.get(0) / metric.get(2), trainAcc: metric.get(1) / metric.get(2), testAcc: evaluation.accuracy },
-            seconds: activeMs / 1000,
-            W,
-            b,
-            evaluation,
-          },
-          [W.buffer, b.buffer],
-        );
+        this.postEpoch(model, test, batchSize, epoch, metric, activeMs);
       }
     } catch (error) {
       outcome = { type: "failed", message: error instanceof Error ? error.message : String(error), nonFinite: error instanceof NonFiniteLossError };

@@ -1,9 +1,18 @@
 // Pause, Resume and Stop of a training run inside the worker: the page's messages set the state, and the
 // run looks at it between pieces of work (after letting those messages in) at its checkpoints.
 
+import type { DataSplit } from "../src/data/split.ts";
+import type { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
+import type { Accumulator } from "../src/train/accumulator.ts";
 import type { WorkerMessage } from "./messages.ts";
+import { summarize } from "./summary.ts";
 
 export type Post = (message: WorkerMessage, transfer?: Transferable[]) => void;
+
+/** Batch progress is posted at most this often (the last batch of an epoch always is). */
+export const BATCH_POST_MS = 50;
+
+type BatchProgress = Omit<Extract<WorkerMessage, { type: "batch" }>, "type">;
 
 /** Resolves after the worker's pending events (the page's Pause/Stop messages) have run. */
 export function yieldToEvents(): Promise<void> {
@@ -17,11 +26,37 @@ export function yieldToEvents(): Promise<void> {
   });
 }
 
+/** A run's Pause/Resume/Stop, and the progress messages both trainers post the same way. */
 export class RunControl {
   private state: "running" | "paused" | "stopping" = "running";
   private wake: (() => void) | undefined;
+  private lastPost = 0;
 
   constructor(protected readonly post: Post) {}
+
+  /** Posts a batch's progress, at most every BATCH_POST_MS (an epoch's last batch always). */
+  protected postBatch(progress: BatchProgress): void {
+    const now = performance.now();
+    if (now - this.lastPost < BATCH_POST_MS && progress.batch !== progress.numBatches) return;
+    this.lastPost = now;
+    this.post({ type: "batch", ...progress });
+  }
+
+  /**
+   * Ends an epoch: the test accuracy as `softmax eval` computes it (summarize, through the worker's kernels),
+   * then the epoch's message with a copy of the weights. `metric` holds [loss sum, correct, examples]; the
+   * evaluation's time counts as the epoch's. The next epoch's first batch is always posted.
+   */
+  protected postEpoch(model: SoftmaxRegression, test: DataSplit, batchSize: number, epoch: number, metric: Accumulator, activeMs: number): void {
+    const evalStart = performance.now();
+    const evaluation = summarize(model, test, batchSize);
+    const evalMs = performance.now() - evalStart;
+    const W = Float32Array.from(model.W.data);
+    const b = Float32Array.from(model.b.data);
+    const metrics = { epoch, trainLoss: metric.get(0) / metric.get(2), trainAcc: metric.get(1) / metric.get(2), testAcc: evaluation.accuracy };
+    this.post({ type: "epoch", metrics, seconds: (activeMs + evalMs) / 1000, W, b, evaluation }, [W.buffer, b.buffer]);
+    this.lastPost = 0;
+  }
 
   pause(): void {
     if (this.state === "running") this.state = "paused";

@@ -14,12 +14,9 @@ import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
 import type { TrainSettings } from "./messages.ts";
 import { RunControl, type Post } from "./run-control.ts";
-import { summarize } from "./summary.ts";
 
 /** Work between two looks at the worker's message queue. */
 const SLICE_MS = 40;
-/** Batch progress is posted at most this often (the last batch of an epoch always is). */
-export const BATCH_POST_MS = 50;
 
 export class TrainingSession extends RunControl {
   constructor(
@@ -46,7 +43,6 @@ export class TrainingSession extends RunControl {
         let next = batches.next();
         let done = 0; // batches finished this epoch
         let activeMs = 0;
-        let lastPost = 0;
         while (!next.done) {
           if (await this.checkpoint()) {
             this.post({ type: "stopped", epoch, batch: done });
@@ -71,12 +67,8 @@ export class TrainingSession extends RunControl {
               onBatchEnd: ({ size, loss, accuracy }) => {
                 done++;
                 examples += size;
-                const now = performance.now();
-                if (now - lastPost >= BATCH_POST_MS || done === numBatches) {
-                  lastPost = now;
-                  const seen = metric.get(2) + examples;
-                  this.post({ type: "batch", epoch, batch: done, numBatches, examples: seen, loss, accuracy, seconds: (activeMs + now - sliceStart) / 1000 });
-                }
+                const seconds = (activeMs + performance.now() - sliceStart) / 1000;
+                this.postBatch({ epoch, batch: done, numBatches, examples: metric.get(2) + examples, loss, accuracy, seconds });
               },
             });
           } catch (error) {
@@ -87,22 +79,7 @@ export class TrainingSession extends RunControl {
           metric.add(result[0] * examples, result[1] * examples, examples);
           activeMs += performance.now() - sliceStart;
         }
-        const evalStart = performance.now();
-        const evaluation = summarize(model, test, batchSize);
-        activeMs += performance.now() - evalStart;
-        const W = Float32Array.from(model.W.data);
-        const b = Float32Array.from(model.b.data);
-        this.post(
-          {
-            type: "epoch",
-            metrics: { epoch, trainLoss: metric.get(0) / metric.get(2), trainAcc: metric.get(1) / metric.get(2), testAcc: evaluation.accuracy },
-            seconds: activeMs / 1000,
-            W,
-            b,
-            evaluation,
-          },
-          [W.buffer, b.buffer],
-        );
+        this.postEpoch(model, test, batchSize, epoch, metric, activeMs);
       }
       this.post({ type: "done" });
     } catch (error) {
