@@ -17,7 +17,7 @@ import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
 import { Rng } from "../src/tensor/random.ts";
 import { WasmTrainer } from "../src/train/wasmTrainer.ts";
 import { webConfig } from "../web/config.ts";
-import { launchChromium, pageErrors, startWebServer, SYSTEM_FASHION_MNIST, tempDir, waitForPhase } from "./helpers/web-page.ts";
+import { launchChromium, pageErrors, pauseResumeStop, startWebServer, SYSTEM_FASHION_MNIST, tempDir, waitForPhase } from "./helpers/web-page.ts";
 import type { WebServer } from "./helpers/web-page.ts";
 
 let work: { path: string; cleanup: () => Promise<void> };
@@ -74,17 +74,7 @@ describe("web page, fast trainer", () => {
 
   test("Pause holds the fast trainer between groups of batches, Resume continues, Stop ends the run", async () => {
     await chooseFast(page, "2", 10);
-    await page.click("#train");
-    await page.waitForFunction(() => /^\d/.test(document.getElementById("stat-batch")?.textContent ?? ""));
-    await page.click("#pause");
-    await waitForPhase(page, ["paused"], 10_000);
-    const held = await page.textContent("#stat-batch");
-    await page.waitForTimeout(400);
-    assert.equal(await page.textContent("#stat-batch"), held, "no batch may run while paused");
-    await page.click("#pause"); // now labelled Resume
-    await waitForPhase(page, ["training", "done"], 10_000);
-    await page.click("#stop");
-    assert.equal(await waitForPhase(page, ["stopped", "done", "failed"], 30_000), "stopped");
+    assert.equal(await pauseResumeStop(page, ["training", "done"]), "stopped");
     assert.deepEqual(errors, []);
   });
 

@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { decodeModel, encodeModel } from "../src/io/model.ts";
 import { CACHE_NAME } from "../web/dataset.ts";
 import { softmax } from "./helpers/cli-run.ts";
-import { launchChromium, pageErrors, startWebServer, SYSTEM_FASHION_MNIST, tempDir, waitForPhase, waitForTestAccuracy } from "./helpers/web-page.ts";
+import { launchChromium, pageErrors, pauseResumeStop, startWebServer, SYSTEM_FASHION_MNIST, tempDir, waitForPhase, waitForTestAccuracy } from "./helpers/web-page.ts";
 import type { WebServer } from "./helpers/web-page.ts";
 
 let work: { path: string; cleanup: () => Promise<void> };
@@ -58,17 +58,7 @@ describe("web page", () => {
 
   test("Pause holds training between batches, Resume continues, Stop ends the run", async () => {
     await page.fill("#epochs", "3");
-    await page.click("#train");
-    await page.waitForFunction(() => /^\d/.test(document.getElementById("stat-batch")?.textContent ?? ""));
-    await page.click("#pause");
-    await waitForPhase(page, ["paused"], 10_000);
-    const held = await page.textContent("#stat-batch");
-    await page.waitForTimeout(400);
-    assert.equal(await page.textContent("#stat-batch"), held, "no batch may run while paused");
-    await page.click("#pause"); // now labelled Resume
-    await waitForPhase(page, ["training"], 10_000);
-    await page.click("#stop");
-    assert.equal(await waitForPhase(page, ["stopped", "done", "failed"], 30_000), "stopped");
+    assert.equal(await pauseResumeStop(page, ["training"]), "stopped");
     assert.match((await page.textContent("#phase")) ?? "", /stopped/);
   });
 

@@ -1,6 +1,7 @@
 // Browser-test helpers for the page: the real Vite dev server (web/config.ts) on a free 127.0.0.1 port,
 // and Debian's Chromium driven by playwright-core (never a downloaded browser).
 
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -70,4 +71,22 @@ export async function waitForTestAccuracy(page: Page, want: number, timeout = 30
     const problems = [await page.textContent("#model-error"), await page.textContent("#alert")].filter((t) => t?.trim());
     throw new Error(`the page shows test accuracy ${shown}, expected ${want}${problems.length ? `; the page says: ${problems.join(" / ")}` : ""}`);
   }
+}
+
+/**
+ * Clicks Train, waits for a batch, clicks Pause and checks that no batch runs while paused, then Resume
+ * (waiting for one of `resumed`) and Stop; returns the phase the run ends in.
+ */
+export async function pauseResumeStop(page: Page, resumed: readonly string[]): Promise<string> {
+  await page.click("#train");
+  await page.waitForFunction(() => /^\d/.test(document.getElementById("stat-batch")?.textContent ?? ""));
+  await page.click("#pause");
+  await waitForPhase(page, ["paused"], 10_000);
+  const held = await page.textContent("#stat-batch");
+  await page.waitForTimeout(400);
+  assert.equal(await page.textContent("#stat-batch"), held, "no batch may run while paused");
+  await page.click("#pause"); // now labelled Resume
+  await waitForPhase(page, resumed, 10_000);
+  await page.click("#stop");
+  return waitForPhase(page, ["stopped", "done", "failed"], 30_000);
 }
