@@ -69,7 +69,7 @@ describe("web page, fast trainer", () => {
     await page.selectOption("#trainer", "fast");
     assert.equal(await page.isEnabled("#threads"), true);
     await page.selectOption("#threads", "2");
-    assert.equal(await page.textContent("#trainer option[value='fast']"), "fast (WebAssembly, 2 threads)");
+    assert.equal(await page.textContent("#trainer option[value='fast']"), "fast (2 threads)");
   });
 
   test("Pause holds the fast trainer between groups of batches, Resume continues, Stop ends the run", async () => {
@@ -135,7 +135,7 @@ test("web page, fast trainer: a page without cross-origin isolation trains on on
     assert.equal(await waitForPhase(other, ["ready", "failed"]), "ready", (await other.textContent("#alert")) ?? undefined);
     assert.equal(await other.evaluate(() => crossOriginIsolated), false);
     await chooseFast(other, "auto", 1);
-    assert.equal(await other.textContent("#trainer option[value='fast']"), "fast (WebAssembly, 1 thread)");
+    assert.equal(await other.textContent("#trainer option[value='fast']"), "fast (1 thread)");
     await other.click("#train");
     assert.equal(await waitForPhase(other, ["done", "failed"], 120_000), "done", (await other.textContent("#alert")) ?? undefined);
     const shown = await trainerShown(other);

@@ -168,12 +168,12 @@ function autoThreads(): number {
   return crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
 }
 
-/** Labels the fast trainer's option with the threads it will use: "fast (WebAssembly, 2 threads)". */
+/** Labels the fast trainer's option with the threads it will use: "fast (2 threads)" (short: the select is narrow on a phone). */
 function labelTrainerChoice(): void {
   const auto = autoThreads();
   threadsField.options[0]!.textContent = `auto (${auto})`;
   const n = threadsField.value === "auto" ? auto : Number(threadsField.value);
-  trainerField.querySelector<HTMLOptionElement>("option[value='fast']")!.textContent = `fast (WebAssembly, ${n} thread${n === 1 ? "" : "s"})`;
+  trainerField.querySelector<HTMLOptionElement>("option[value='fast']")!.textContent = `fast (${n} thread${n === 1 ? "" : "s"})`;
 }
 
 /** Says how the run computes: the trainer, the fast trainer's kernels build and threads, and why one thread. */
