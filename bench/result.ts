@@ -18,6 +18,8 @@ export interface RowResult {
   peakRssMiB: number;
   /** Things the table should say about the row (threads used, backend, why an accuracy differs). */
   notes: string[];
+  /** Which of bench/run.ts's rounds this result is from (the one with the row's lowest median). */
+  round?: number;
 }
 
 export const RESULT_PREFIX = "BENCH_RESULT ";

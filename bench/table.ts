@@ -15,6 +15,8 @@ export interface TableInput {
   /** Rows that failed to run: id → message. */
   failures: Record<string, string>;
   epochs: number;
+  /** Rounds every row ran (each row shows its round with the lowest median). */
+  rounds: number;
   dataSource: string;
   date: string;
   example?: { seconds: number; ok: boolean };
@@ -47,7 +49,11 @@ export function renderTable(input: TableInput): string {
     "",
     `Every row trains softmax regression on the real Fashion-MNIST (${input.dataSource}) for ${epochs} epochs: batch 256, lr 0.1, ` +
       "W ~ Normal(0, 0.01), b = 0, each row in its own process. One epoch = the 60 000-example training pass with its metrics + " +
-      "the 10 000-example test evaluation. Times are the median over the epochs (the first includes JIT warm-up); " +
+      "the 10 000-example test evaluation. Times are the median over the epochs (the first includes JIT warm-up)" +
+      (input.rounds > 1
+        ? `, from the better of each row's ${input.rounds} runs (the rows ran in ${input.rounds} rounds in alternate order, so a slow spell of this shared VM does not fall on some rows only)`
+        : "") +
+      "; " +
       "fastest–slowest gives the spread of the epochs after the first (this VM's speed moves while a row runs); " +
       "× fastest is against this project's fastest row; peak RSS is the row's whole process.",
     "",
