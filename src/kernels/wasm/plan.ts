@@ -20,8 +20,11 @@ export const PLAN = {
 /** Bytes of the plan block (the module exports the same number as PLAN_BYTES). */
 export const PLAN_BYTES = 192;
 
-/** The barrier block: i32 slots for arrivals, generation, and the abort flag a failing thread raises. */
-export const BARRIER = { COUNT: 0, GEN: 1, ABORT: 2, BYTES: 16 } as const;
+/**
+ * The barrier block: i32 slots for arrivals, generation, and the abort flag a failing thread raises; on the
+ * next cache line (slot 16 on), the shard counters of even and odd batches.
+ */
+export const BARRIER = { COUNT: 0, GEN: 1, ABORT: 2, BYTES: 128 } as const;
 
 /** The command block helper threads wait on: i32 slots. */
 export const CONTROL = { SEQ: 0, CMD: 1, ARG0: 2, ARG1: 3, BYTES: 16 } as const;

@@ -29,8 +29,9 @@ export const PLAN_BYTES: i32 = 192;
 // Phases timed when profiling (milliseconds, summed per thread at TIMES + thread·64 + phase·8).
 const T_GATHER = 0, T_FORWARD = 1, T_LOSS = 2, T_GRADIENT = 3, T_WAIT = 4, T_UPDATE = 5, T_EVALUATE = 6;
 
-// The barrier block: arrivals, generation, abort flag.
-const B_COUNT = 0, B_GEN = 4, B_ABORT = 8;
+// The barrier block: arrivals, generation, abort flag; on the next cache line, the shard counters of even
+// and odd batches.
+const B_COUNT = 0, B_GEN = 4, B_ABORT = 8, B_NEXT = 64;
 /**
  * Milliseconds a thread spins at a barrier before it sleeps. Waking a sleeping thread takes tens of
  * microseconds or more on a virtual machine, paid at every one of the 235 barriers of an epoch (measured: a
@@ -80,6 +81,24 @@ function barrier(bar: usize, threads: i32): bool {
     }
   }
   return atomic.load<i32>(bar, B_ABORT) == 0;
+}
+
+/**
+ * The next shard of batch b for this thread to compute (after `previous`, −1 at first); S or more when
+ * none is left. One thread takes them all in order; several take them from the batch parity's counter.
+ */
+// @ts-ignore: decorator
+@inline function takeShard(bar: usize, b: i32, threads: i32, previous: i32): i32 {
+  if (ASC_FEATURE_THREADS) {
+    if (threads > 1) return atomic.add<i32>(bar + B_NEXT + (<usize>(b & 1) << 2), 1);
+  }
+  return previous + 1;
+}
+
+/** Resets batch b's shard counter (a store no other thread races: see trainBatches). */
+// @ts-ignore: decorator
+@inline function resetShards(bar: usize, b: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(bar + B_NEXT + (<usize>(b & 1) << 2), 0);
 }
 
 /** Exposed so a host thread can meet the others at the barrier (tests, and the host's own sync points). */
@@ -140,7 +159,7 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
 
 /**
  * Trains on batches [first, last) of the plan (batch b is order[starts[b], starts[b+1])), as thread
- * `thread` of the plan's threads. Per batch: this thread's shards, barrier, then the update of this thread's
+ * `thread` of the plan's threads. Per batch: the shards this thread takes, barrier, then the update of this thread's
  * copy of Wᵀ and b (thread 0 also records the batch's loss sum and correct count). Batch b's shards use the
  * shard blocks of parity b & 1: a thread may start batch b + 1 while another still reads batch b's, but not
  * batch b + 2 before every thread has finished batch b's update (it must pass batch b + 1's barrier first).
@@ -155,13 +174,19 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
   const W = weightsOf(plan, thread), bias = biasOf(plan, thread);
   for (let b = first; b < last; b++) {
     const start = load<i32>(starts + (<usize>b << 2)), count = load<i32>(starts + (<usize>(b + 1) << 2)) - start;
-    for (let s = thread; s < S; s += T) {
+    // Shards are taken in turn from the batch's counter, so a thread that runs ahead takes more of them (a
+    // virtual machine's cores often run at different speeds for seconds at a time); which thread computes a
+    // shard changes no number.
+    for (let s = takeShard(bar, b, T, -1); s < S; s = takeShard(bar, b, T, s)) {
       const from = start + <i32>((<i64>count * s) / S), to = start + <i32>((<i64>count * (s + 1)) / S);
       shardGradient(plan, thread, shardOf(plan, b, s), from, to);
     }
     let t = i32At(plan, PROFILE) ? now() : 0;
     if (!barrier(bar, T)) return -2;
     t = lap(plan, thread, T_WAIT, t);
+    // Every thread has taken its last shard of batch b: the counter is free for batch b + 2, which no thread
+    // can start before thread 0 has met the others at batch b + 1's barrier.
+    if (thread == 0) resetShards(bar, b);
     // Every thread sums the shards' losses in shard order, so all agree on whether to stop.
     const shards = shardOf(plan, b, 0);
     let lossSum: f64 = 0;
