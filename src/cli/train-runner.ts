@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import type { DataSplit } from "../data/split.ts";
 import type { EpochMetrics } from "../train/types.ts";
+import type { KernelsChoice } from "../kernels/select.ts";
 import type { WasmVariant } from "../kernels/wasm/load.ts";
 import type { TrainJob, TrainMessage, WorkerTimings } from "./train-worker.ts";
 
@@ -61,7 +62,7 @@ function movableBuffers(split: DataSplit): ArrayBuffer[] {
 }
 
 /** The worker's module: the .ts source under tsx (registered inside the worker), the .js file when built. */
-function startWorker(workerData: { helpers: number }): Worker {
+function startWorker(workerData: { helpers: number; kernels?: KernelsChoice }): Worker {
   const fromSource = import.meta.url.endsWith(".ts");
   const url = new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url);
   if (fromSource) {
@@ -90,11 +91,12 @@ export interface TrainingThread {
 /**
  * Starts the training thread; it loads its modules, then waits for the job `runTraining` sends it. Until then
  * it does not keep the process alive, so a caller that fails before training (e.g. loading the data) just ends.
- * `helpers`: the fused trainer's helper threads (threads − 1) to start meanwhile.
+ * Meanwhile it starts `helpers` helper threads for the fused trainer (threads − 1) and compiles the `kernels`
+ * the job will name.
  */
-export function startTrainingThread(options: { helpers?: number } = {}): TrainingThread {
+export function startTrainingThread(options: { helpers?: number; kernels?: KernelsChoice } = {}): TrainingThread {
   const spawned = performance.now();
-  const worker = startWorker({ helpers: options.helpers ?? 0 });
+  const worker = startWorker({ helpers: options.helpers ?? 0, ...(options.kernels !== undefined && { kernels: options.kernels }) });
   worker.unref();
   return { worker, spawned };
 }

@@ -178,9 +178,11 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
 const loadedAt = performance.now();
 if (parentPort) {
   const port = parentPort;
-  // The fused trainer's helper threads start now, while the main thread loads the data, not after the upload.
-  const { helpers = 0 } = (workerData ?? {}) as { helpers?: number };
+  // While the main thread loads the data: the fused trainer's helper threads start, and the job's kernels
+  // module compiles (selectKernels caches the compiled module, so the job's own call only instantiates it).
+  const { helpers = 0, kernels } = (workerData ?? {}) as { helpers?: number; kernels?: KernelsChoice };
   if (helpers > 0) nodeThreads.prestart(helpers);
+  if (kernels !== undefined) selectKernels(kernels).catch(() => undefined); // a failure is reported with the job
   port.once("message", (job: TrainJob) => {
     if (job.kind === "softmax-train") void runTrainJob(job, (message) => port.postMessage(message), loadedAt);
   });

@@ -271,7 +271,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   if (kernels.name === "ref" && values.kernels !== "ref") io.stderr.write(`note: kernels: ref (${kernels.reason})\n`);
   lap("kernel selection + WASM instantiation (main thread)");
   // The training thread loads its modules while this thread loads the data (it waits for its job, unref'd).
-  const thread = startTrainingThread({ helpers: path.trainer === "fused" ? path.threads - 1 : 0 });
+  const thread = startTrainingThread({ helpers: path.trainer === "fused" ? path.threads - 1 : 0, kernels: kernels.exact });
   lap("training thread spawn");
   const cwd = process.cwd();
   const startedAt = new Date();
