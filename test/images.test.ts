@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { decode } from "fast-png";
 import { showImages } from "../src/viz/images.ts";
 import { weightsImage } from "../src/viz/weights.ts";
-import { base64, divergingColor, resizeNearest, toBytes } from "../src/viz/raster.ts";
+import { base64, base64Portable, divergingColor, resizeNearest, toBytes } from "../src/viz/raster.ts";
 import { MARK_COLOR } from "../src/viz/imageGrid.ts";
 
 /** n images of rows × cols: image k is filled with 10 + 20k, with one bright pixel at (k mod rows, k mod cols). */
@@ -29,13 +29,17 @@ function cellImages(svg: string) {
   }));
 }
 
-test("base64 matches the standard encoding for every padding case", () => {
-  for (const n of [0, 1, 2, 3, 4, 5, 255]) {
-    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 255);
-    assert.equal(base64(bytes), Buffer.from(bytes).toString("base64"));
+test("base64 (native in Node) and base64Portable (browsers) match the standard encoding for every padding case", () => {
+  for (const encode of [base64, base64Portable]) {
+    for (const n of [0, 1, 2, 3, 4, 5, 255]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 255);
+      assert.equal(encode(bytes), Buffer.from(bytes).toString("base64"), `${encode.name}, ${n} bytes`);
+    }
+    const large = Uint8Array.from({ length: 100_001 }, (_, i) => (i * 7919) & 255);
+    assert.equal(encode(large), Buffer.from(large).toString("base64"), encode.name);
+    // A view into a larger buffer: only its own bytes.
+    assert.equal(encode(large.subarray(5, 17)), Buffer.from(large.subarray(5, 17)).toString("base64"), `${encode.name}, a view`);
   }
-  const large = Uint8Array.from({ length: 100_001 }, (_, i) => (i * 7919) & 255);
-  assert.equal(base64(large), Buffer.from(large).toString("base64"));
 });
 
 test("toBytes: floats in [0, 1] become 0–255, clamped; bytes pass through", () => {

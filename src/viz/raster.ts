@@ -46,8 +46,18 @@ export function resizeNearest(
 const BASE64 = new TextEncoder().encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 const PAD = 61; // "="
 
-/** Standard base64 (RFC 4648, with padding) of `bytes`. */
+/** Node's Buffer, where there is one (this module also runs in browsers). */
+const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(encoding: "base64"): string } } }).Buffer;
+
+/** Standard base64 (RFC 4648, with padding) of `bytes`: Node's native encoder where there is one, else `base64Portable`. */
 export function base64(bytes: Uint8Array): string {
+  // The portable loop costs ≈ 16 ms per run folder on a cold thread (CPU profile of softmax train).
+  if (NodeBuffer !== undefined) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  return base64Portable(bytes);
+}
+
+/** Standard base64 of `bytes` in plain TypeScript (browsers). */
+export function base64Portable(bytes: Uint8Array): string {
   // ASCII codes into one array, decoded once: a string built by += per character is many times slower.
   const codes = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
   let at = 0;
