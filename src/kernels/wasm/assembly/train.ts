@@ -1,5 +1,5 @@
 // AssemblyScript: the resident training loop — every thread runs the same code on one shared memory.
-// Each batch is cut into a fixed number of shards; thread t computes shards t, t+T, …; a barrier; then
+// Each batch is cut into a fixed number of shards, which the threads take in turn; a barrier; then
 // every thread updates its own copy of Wᵀ and b from the shards' gradients summed in shard order. The copies
 // stay equal bit for bit, so one barrier per batch suffices, and results do not depend on T.
 
@@ -124,7 +124,7 @@ export function meet(plan: usize): bool {
   return ptrAt(plan, SHARD_BASE) + <usize>((batch & 1) * i32At(plan, SHARDS) + s) * ptrAt(plan, SHARD_BYTES);
 }
 
-/** This thread's scratch block: X, y, logits, dlogits and loss of the shard (or test chunk) it works on. */
+/** This thread's scratch block: X, y, logits and dlogits of the shard (or test chunk) it works on. */
 // @ts-ignore: decorator
 @inline function scratchOf(plan: usize, thread: i32): usize {
   return ptrAt(plan, SCRATCH_BASE) + <usize>thread * ptrAt(plan, SCRATCH_BYTES);
