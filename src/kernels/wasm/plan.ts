@@ -22,7 +22,7 @@ export const PLAN_BYTES = 192;
 
 /**
  * The barrier block: i32 slots for arrivals, generation, and the abort flag a failing thread raises; on the
- * next cache line (slot 16 on), the shard counters of even and odd batches.
+ * next cache line (slot 16 on), the shard counters of even and odd batches and the evaluation's chunk counter.
  */
 export const BARRIER = { COUNT: 0, GEN: 1, ABORT: 2, BYTES: 128 } as const;
 

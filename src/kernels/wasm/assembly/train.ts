@@ -30,8 +30,8 @@ export const PLAN_BYTES: i32 = 192;
 const T_GATHER = 0, T_FORWARD = 1, T_LOSS = 2, T_GRADIENT = 3, T_WAIT = 4, T_UPDATE = 5, T_EVALUATE = 6;
 
 // The barrier block: arrivals, generation, abort flag; on the next cache line, the shard counters of even
-// and odd batches.
-const B_COUNT = 0, B_GEN = 4, B_ABORT = 8, B_NEXT = 64;
+// and odd batches, and the evaluation's chunk counter.
+const B_COUNT = 0, B_GEN = 4, B_ABORT = 8, B_NEXT = 64, B_CHUNK = 72;
 /**
  * Milliseconds a thread spins at a barrier before it sleeps. Waking a sleeping thread takes tens of
  * microseconds or more on a virtual machine, paid at every one of the 235 barriers of an epoch (measured: a
@@ -99,6 +99,20 @@ function barrier(bar: usize, threads: i32): bool {
 // @ts-ignore: decorator
 @inline function resetShards(bar: usize, b: i32): void {
   if (ASC_FEATURE_THREADS) atomic.store<i32>(bar + B_NEXT + (<usize>(b & 1) << 2), 0);
+}
+
+/** The next chunk of the test set for this thread (after `previous`, −1 at first), from the evaluation's counter. */
+// @ts-ignore: decorator
+@inline function takeChunk(bar: usize, threads: i32, previous: i32): i32 {
+  if (ASC_FEATURE_THREADS) {
+    if (threads > 1) return atomic.add<i32>(bar + B_CHUNK, 1);
+  }
+  return previous + 1;
+}
+
+// @ts-ignore: decorator
+@inline function resetChunks(bar: usize): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(bar + B_CHUNK, 0);
 }
 
 /** Exposed so a host thread can meet the others at the barrier (tests, and the host's own sync points). */
@@ -215,7 +229,7 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
 
 /**
  * Counts the test examples the current weights classify correctly, as thread `thread`: the test set is
- * cut into chunks of the shard capacity (SHARD_ROWS), chunk c going to thread c mod T. Writes this thread's count at
+ * cut into chunks of the shard capacity (SHARD_ROWS), which the threads take in turn. Writes this thread's count at
  * EVAL_CORRECT[thread] (and each example's predicted class at PREDICTIONS, when set), then meets the other
  * threads. Returns false when another thread aborted.
  * Unlike training, the pixels are scaled before the product (fround(p · scale), computed exactly by the
@@ -230,9 +244,13 @@ export function evaluate(plan: usize, thread: i32): bool {
   const scratch = scratchOf(plan, thread);
   const X = scratch + ptrAt(plan, OFF_X), y = scratch + ptrAt(plan, OFF_Y), logits = scratch + ptrAt(plan, OFF_LOGITS);
   const predictions = ptrAt(plan, PREDICTIONS);
+  const bar = ptrAt(plan, BARRIER);
   let t = i32At(plan, PROFILE) ? now() : 0;
   let correct = 0;
-  for (let from = thread * chunk; from < n; from += T * chunk) {
+  // Chunks are taken in turn, as training's shards are: the counts are summed and each prediction has its
+  // own slot, so which thread evaluates a chunk changes nothing.
+  for (let c = takeChunk(bar, T, -1); <i64>c * chunk < n; c = takeChunk(bar, T, c)) {
+    const from = c * chunk;
     const count = min(chunk, n - from);
     gatherRows(
       ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride,
@@ -247,5 +265,8 @@ export function evaluate(plan: usize, thread: i32): bool {
   }
   store<i32>(ptrAt(plan, EVAL_CORRECT) + (<usize>thread << 2), correct);
   lap(plan, thread, T_EVALUATE, t);
-  return barrier(ptrAt(plan, BARRIER), T);
+  if (!barrier(bar, T)) return false;
+  // Every thread is done taking chunks; the next evaluation is posted only after thread 0 (the host) returns.
+  if (thread == 0) resetChunks(bar);
+  return true;
 }
