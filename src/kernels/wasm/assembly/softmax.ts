@@ -1,7 +1,7 @@
 // AssemblyScript: exp on f32x4 lanes, row max / argmax (NaN wins, as in ref.ts), and the fused, stable
 // softmax cross-entropy with its gradient. Pointers are byte addresses; rows are row-major.
 
-import { madd } from "./matmul";
+import { hsum, madd } from "./matmul";
 
 // exp(x) = 2ⁿ · exp(r), n = round(x / ln 2), r = x − n·ln 2 ∈ [−ln2/2, ln2/2] (Cody–Waite split of ln 2),
 // exp(r) by the classic degree-6 minimax polynomial (Cephes expf), within about 1 ulp of float32.
@@ -235,7 +235,7 @@ export function crossEntropyStep(logits: usize, labels: usize, dlogits: usize, d
     }
     const eLast = v128.and(expStep4(f32x4.sub(last, vm)), keep);
     vsum = f32x4.add(vsum, eLast);
-    const s = hsum4(vsum);
+    const s = hsum(vsum);
     const inv = f32x4.splat(1 / s);
     for (let o: usize = 0; o < fullBytes; o += 16) {
       const g = f32x4.mul(v128.load(d + o), inv);
@@ -262,8 +262,3 @@ export function crossEntropyStep(logits: usize, labels: usize, dlogits: usize, d
   store<i32>(stats, correct, 8);
 }
 
-/** The sum of four lanes, (l0 + l1) + (l2 + l3). */
-// @ts-ignore: decorator
-@inline function hsum4(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}

@@ -84,35 +84,28 @@ function barrier(bar: usize, threads: i32): bool {
 }
 
 /**
- * The next shard of batch b for this thread to compute (after `previous`, −1 at first); S or more when
- * none is left. One thread takes them all in order; several take them from the batch parity's counter.
+ * The next piece of work (a shard of a batch, a chunk of the test set) for this thread: after `previous`
+ * (−1 at first) when it works alone, else the next number from `counter`. The caller stops once it is past
+ * the last piece.
  */
 // @ts-ignore: decorator
-@inline function takeShard(bar: usize, b: i32, threads: i32, previous: i32): i32 {
+@inline function takeTurn(counter: usize, threads: i32, previous: i32): i32 {
   if (ASC_FEATURE_THREADS) {
-    if (threads > 1) return atomic.add<i32>(bar + B_NEXT + (<usize>(b & 1) << 2), 1);
+    if (threads > 1) return atomic.add<i32>(counter, 1);
   }
   return previous + 1;
 }
 
-/** Resets batch b's shard counter (a store no other thread races: see trainBatches). */
+/** Sets `counter` back to 0 for its next use (by one thread, once every thread is done taking turns). */
 // @ts-ignore: decorator
-@inline function resetShards(bar: usize, b: i32): void {
-  if (ASC_FEATURE_THREADS) atomic.store<i32>(bar + B_NEXT + (<usize>(b & 1) << 2), 0);
+@inline function resetTurns(counter: usize): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(counter, 0);
 }
 
-/** The next chunk of the test set for this thread (after `previous`, −1 at first), from the evaluation's counter. */
+/** The counter of batch b's shards: one per batch parity. */
 // @ts-ignore: decorator
-@inline function takeChunk(bar: usize, threads: i32, previous: i32): i32 {
-  if (ASC_FEATURE_THREADS) {
-    if (threads > 1) return atomic.add<i32>(bar + B_CHUNK, 1);
-  }
-  return previous + 1;
-}
-
-// @ts-ignore: decorator
-@inline function resetChunks(bar: usize): void {
-  if (ASC_FEATURE_THREADS) atomic.store<i32>(bar + B_CHUNK, 0);
+@inline function shardCounter(bar: usize, b: i32): usize {
+  return bar + B_NEXT + (<usize>(b & 1) << 2);
 }
 
 /** Exposed so a host thread can meet the others at the barrier (tests, and the host's own sync points). */
@@ -191,7 +184,7 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
     // Shards are taken in turn from the batch's counter, so a thread that runs ahead takes more of them (a
     // virtual machine's cores often run at different speeds for seconds at a time); which thread computes a
     // shard changes no number.
-    for (let s = takeShard(bar, b, T, -1); s < S; s = takeShard(bar, b, T, s)) {
+    for (let s = takeTurn(shardCounter(bar, b), T, -1); s < S; s = takeTurn(shardCounter(bar, b), T, s)) {
       const from = start + <i32>((<i64>count * s) / S), to = start + <i32>((<i64>count * (s + 1)) / S);
       shardGradient(plan, thread, shardOf(plan, b, s), from, to);
     }
@@ -200,7 +193,7 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
     t = lap(plan, thread, T_WAIT, t);
     // Every thread has taken its last shard of batch b: the counter is free for batch b + 2, which no thread
     // can start before thread 0 has met the others at batch b + 1's barrier.
-    if (thread == 0) resetShards(bar, b);
+    if (thread == 0) resetTurns(shardCounter(bar, b));
     // Every thread sums the shards' losses in shard order, so all agree on whether to stop.
     const shards = shardOf(plan, b, 0);
     let lossSum: f64 = 0;
@@ -249,7 +242,7 @@ export function evaluate(plan: usize, thread: i32): bool {
   let correct = 0;
   // Chunks are taken in turn, as training's shards are: the counts are summed and each prediction has its
   // own slot, so which thread evaluates a chunk changes nothing.
-  for (let c = takeChunk(bar, T, -1); <i64>c * chunk < n; c = takeChunk(bar, T, c)) {
+  for (let c = takeTurn(bar + B_CHUNK, T, -1); <i64>c * chunk < n; c = takeTurn(bar + B_CHUNK, T, c)) {
     const from = c * chunk;
     const count = min(chunk, n - from);
     gatherRows(
@@ -267,6 +260,6 @@ export function evaluate(plan: usize, thread: i32): bool {
   lap(plan, thread, T_EVALUATE, t);
   if (!barrier(bar, T)) return false;
   // Every thread is done taking chunks; the next evaluation is posted only after thread 0 (the host) returns.
-  if (thread == 0) resetChunks(bar);
+  if (thread == 0) resetTurns(bar + B_CHUNK);
   return true;
 }
