@@ -7,7 +7,7 @@ import { loadWasmModule, type WasmSource, type WasmVariant } from "./load.ts";
 import { align16, createKernelsInstance, type KernelsInstance } from "./module.ts";
 import { BARRIER, COMMAND, CONTROL, MAX_THREADS, PHASES, PLAN, PLAN_BYTES, type Phase } from "./plan.ts";
 import { probeRelaxedSimd, probeSharedMemory, probeSimd } from "./probe.ts";
-import { pixelScale, SCALE_F64, SCALE_SPLIT } from "./scale.ts";
+import { gatherMode, pixelScale } from "./scale.ts";
 import { chooseThreads, postCommand, raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
 
 /** Examples as uint8 values: images [n, inputs], labels [n] class indices. */
@@ -210,7 +210,7 @@ export class ResidentTrainer {
     const f64 = instance.f64;
     f64[(plan + PLAN.SCALE) >> 3] = scale;
     const exact = pixelScale(scale);
-    set32(PLAN.EVAL_SCALE_MODE, exact.exact64 ? SCALE_F64 : SCALE_SPLIT);
+    set32(PLAN.EVAL_SCALE_MODE, gatherMode(exact));
     f64[(plan + PLAN.EVAL_SCALE_HI) >> 3] = exact.hi;
     f64[(plan + PLAN.EVAL_SCALE_LO) >> 3] = exact.lo;
     if (instance.exports.PLAN_BYTES.value !== PLAN_BYTES) {

@@ -34,3 +34,8 @@ export function pixelScale(scale: number): PixelScale {
   cache.set(scale, found);
   return found;
 }
+
+/** The gather kernel's mode for a PixelScale: the float32 split, or the float64 product when the split is not exact. */
+export function gatherMode(s: PixelScale): number {
+  return s.exact64 ? SCALE_F64 : SCALE_SPLIT;
+}

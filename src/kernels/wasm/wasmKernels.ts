@@ -5,7 +5,7 @@
 import type { BinaryOp, Kernels, RowIndex } from "../kernels.ts";
 import { ref } from "../ref.ts";
 import { KernelsInstance } from "./module.ts";
-import { pixelScale, SCALE_F64, SCALE_SPLIT } from "./scale.ts";
+import { gatherMode, pixelScale } from "./scale.ts";
 
 /**
  * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set).
@@ -100,7 +100,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
       }
       const pout = instance.alloc(count * rowLength * 4);
       const s = pixelScale(scale);
-      k.gatherRows(bytes, rowLength, 0, 0, count, pout, rowLength, s.hi, s.lo, s.exact64 ? SCALE_F64 : SCALE_SPLIT, 0, 0);
+      k.gatherRows(bytes, rowLength, 0, 0, count, pout, rowLength, s.hi, s.lo, gatherMode(s), 0, 0);
       copyOut(pout, out, count * rowLength);
     });
   }
