@@ -5,139 +5,72 @@
 import type { BinaryOp, Kernels, RowIndex, UnaryOp } from "./kernels.ts";
 
 /**
- * out[m, n] = a[m, k] · b[k, n].
- * Four rows of `a` times two columns of `b` at a time: 8 running sums share each load of `a` and `b`,
- * which keeps the loop on the arithmetic instead of on memory.
+ * out[r, c] = Σ_t A(r, t) · B(t, c) for out [rows, cols], t < len, with A(r, t) = a[r·aRow + t·aStep] and
+ * B(t, c) = b[t·bStep + c·bCol]: the three products below are this loop on other strides. Each sum runs in
+ * float64 in the order of t. Four rows of A times two columns of B at a time: 8 running sums share each
+ * load, which keeps the loop on the arithmetic instead of on memory.
  */
+function product(
+  a: Float32Array, aRow: number, aStep: number, b: Float32Array, bStep: number, bCol: number,
+  out: Float32Array, rows: number, cols: number, len: number,
+): void {
+  // The walks along t end at aEnd (t = len); stepping one index per operand keeps the loops as lean as
+  // the three hand-written products they replace (measured).
+  const aEnd = len * aStep;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const a0 = r * aRow, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow;
+    const o0 = r * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
+    let c = 0;
+    for (; c + 2 <= cols; c += 2) {
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      for (let at = 0, bt = c * bCol; at < aEnd; at += aStep, bt += bStep) {
+        const b0 = b[bt]!, b1 = b[bt + bCol]!;
+        const x0 = a[a0 + at]!, x1 = a[a1 + at]!, x2 = a[a2 + at]!, x3 = a[a3 + at]!;
+        s00 += x0 * b0; s01 += x0 * b1;
+        s10 += x1 * b0; s11 += x1 * b1;
+        s20 += x2 * b0; s21 += x2 * b1;
+        s30 += x3 * b0; s31 += x3 * b1;
+      }
+      out[o0 + c] = s00; out[o0 + c + 1] = s01;
+      out[o1 + c] = s10; out[o1 + c + 1] = s11;
+      out[o2 + c] = s20; out[o2 + c + 1] = s21;
+      out[o3 + c] = s30; out[o3 + c + 1] = s31;
+    }
+    if (c < cols) {
+      // The last column when cols is odd.
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let at = 0, bt = c * bCol; at < aEnd; at += aStep, bt += bStep) {
+        const bv = b[bt]!;
+        s0 += a[a0 + at]! * bv; s1 += a[a1 + at]! * bv; s2 += a[a2 + at]! * bv; s3 += a[a3 + at]! * bv;
+      }
+      out[o0 + c] = s0; out[o1 + c] = s1; out[o2 + c] = s2; out[o3 + c] = s3;
+    }
+  }
+  // The last rows % 4 rows, one sum at a time.
+  for (; r < rows; r++) {
+    const ar = r * aRow;
+    for (let c = 0; c < cols; c++) {
+      let s = 0;
+      for (let at = ar, bt = c * bCol; at < ar + aEnd; at += aStep, bt += bStep) s += a[at]! * b[bt]!;
+      out[r * cols + c] = s;
+    }
+  }
+}
+
+/** out[m, n] = a[m, k] · b[k, n]: rows of `a` against columns of `b`. */
 function matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number): void {
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-    const o0 = i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
-    let j = 0;
-    for (; j + 2 <= n; j += 2) {
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-      for (let p = 0, bp = j; p < k; p++, bp += n) {
-        const b0 = b[bp]!, b1 = b[bp + 1]!;
-        const x0 = a[a0 + p]!, x1 = a[a1 + p]!, x2 = a[a2 + p]!, x3 = a[a3 + p]!;
-        s00 += x0 * b0; s01 += x0 * b1;
-        s10 += x1 * b0; s11 += x1 * b1;
-        s20 += x2 * b0; s21 += x2 * b1;
-        s30 += x3 * b0; s31 += x3 * b1;
-      }
-      out[o0 + j] = s00; out[o0 + j + 1] = s01;
-      out[o1 + j] = s10; out[o1 + j + 1] = s11;
-      out[o2 + j] = s20; out[o2 + j + 1] = s21;
-      out[o3 + j] = s30; out[o3 + j + 1] = s31;
-    }
-    if (j < n) {
-      // The last column when n is odd.
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0, bp = j; p < k; p++, bp += n) {
-        const bv = b[bp]!;
-        s0 += a[a0 + p]! * bv; s1 += a[a1 + p]! * bv; s2 += a[a2 + p]! * bv; s3 += a[a3 + p]! * bv;
-      }
-      out[o0 + j] = s0; out[o1 + j] = s1; out[o2 + j] = s2; out[o3 + j] = s3;
-    }
-  }
-  // The last m % 4 rows, one dot product at a time.
-  for (; i < m; i++) {
-    const ai = i * k;
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0, bp = j; p < k; p++, bp += n) s += a[ai + p]! * b[bp]!;
-      out[i * n + j] = s;
-    }
-  }
+  product(a, k, 1, b, n, 1, out, m, n, k);
 }
 
-/**
- * out[k, n] = aᵀ · b for a[m, k], b[m, n]: out[p, j] = Σ_i a[i, p] · b[i, j].
- * Four columns of `a` (adjacent in memory) times two columns of `b`, summed down the m rows.
- */
+/** out[k, n] = aᵀ · b for a[m, k], b[m, n]: out[p, j] = Σ_i a[i, p] · b[i, j], four adjacent columns of `a` at a time. */
 function matmulAtB(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number): void {
-  let p = 0;
-  for (; p + 4 <= k; p += 4) {
-    const o0 = p * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
-    let j = 0;
-    for (; j + 2 <= n; j += 2) {
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-      for (let i = 0, ai = p, bi = j; i < m; i++, ai += k, bi += n) {
-        const b0 = b[bi]!, b1 = b[bi + 1]!;
-        const x0 = a[ai]!, x1 = a[ai + 1]!, x2 = a[ai + 2]!, x3 = a[ai + 3]!;
-        s00 += x0 * b0; s01 += x0 * b1;
-        s10 += x1 * b0; s11 += x1 * b1;
-        s20 += x2 * b0; s21 += x2 * b1;
-        s30 += x3 * b0; s31 += x3 * b1;
-      }
-      out[o0 + j] = s00; out[o0 + j + 1] = s01;
-      out[o1 + j] = s10; out[o1 + j + 1] = s11;
-      out[o2 + j] = s20; out[o2 + j + 1] = s21;
-      out[o3 + j] = s30; out[o3 + j + 1] = s31;
-    }
-    if (j < n) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let i = 0, ai = p, bi = j; i < m; i++, ai += k, bi += n) {
-        const bv = b[bi]!;
-        s0 += a[ai]! * bv; s1 += a[ai + 1]! * bv; s2 += a[ai + 2]! * bv; s3 += a[ai + 3]! * bv;
-      }
-      out[o0 + j] = s0; out[o1 + j] = s1; out[o2 + j] = s2; out[o3 + j] = s3;
-    }
-  }
-  for (; p < k; p++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let i = 0, ai = p, bi = j; i < m; i++, ai += k, bi += n) s += a[ai]! * b[bi]!;
-      out[p * n + j] = s;
-    }
-  }
+  product(a, 1, k, b, n, 1, out, k, n, m);
 }
 
-/**
- * out[m, k] = a · bᵀ for a[m, n], b[k, n]: out[i, p] = Σ_j a[i, j] · b[p, j].
- * Both operands are read along their rows; 4 rows of `a` against 2 rows of `b` at a time.
- */
+/** out[m, k] = a · bᵀ for a[m, n], b[k, n]: out[i, p] = Σ_j a[i, j] · b[p, j], both read along their rows. */
 function matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): void {
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const a0 = i * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n;
-    const o0 = i * k, o1 = o0 + k, o2 = o1 + k, o3 = o2 + k;
-    let p = 0;
-    for (; p + 2 <= k; p += 2) {
-      const b0r = p * n, b1r = b0r + n;
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-      for (let j = 0; j < n; j++) {
-        const b0 = b[b0r + j]!, b1 = b[b1r + j]!;
-        const x0 = a[a0 + j]!, x1 = a[a1 + j]!, x2 = a[a2 + j]!, x3 = a[a3 + j]!;
-        s00 += x0 * b0; s01 += x0 * b1;
-        s10 += x1 * b0; s11 += x1 * b1;
-        s20 += x2 * b0; s21 += x2 * b1;
-        s30 += x3 * b0; s31 += x3 * b1;
-      }
-      out[o0 + p] = s00; out[o0 + p + 1] = s01;
-      out[o1 + p] = s10; out[o1 + p + 1] = s11;
-      out[o2 + p] = s20; out[o2 + p + 1] = s21;
-      out[o3 + p] = s30; out[o3 + p + 1] = s31;
-    }
-    if (p < k) {
-      const br = p * n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let j = 0; j < n; j++) {
-        const bv = b[br + j]!;
-        s0 += a[a0 + j]! * bv; s1 += a[a1 + j]! * bv; s2 += a[a2 + j]! * bv; s3 += a[a3 + j]! * bv;
-      }
-      out[o0 + p] = s0; out[o1 + p] = s1; out[o2 + p] = s2; out[o3 + p] = s3;
-    }
-  }
-  for (; i < m; i++) {
-    const ai = i * n;
-    for (let p = 0; p < k; p++) {
-      const br = p * n;
-      let s = 0;
-      for (let j = 0; j < n; j++) s += a[ai + j]! * b[br + j]!;
-      out[i * k + p] = s;
-    }
-  }
+  product(a, n, 1, b, 1, n, out, m, k, n);
 }
 
 function unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void {
