@@ -2,36 +2,23 @@
 // seeded by `seed`, a shuffled DataIter) through the resident WebAssembly trainer, with helper threads as
 // nested Web Workers. Groups of batches per call, so the worker hears Pause and Stop between groups.
 
-import { DataIter } from "../src/data/iterator.ts";
-import type { DataSplit } from "../src/data/split.ts";
 import { getKernels } from "../src/kernels/current.ts";
 import { webThreads } from "../src/kernels/wasm/webThreads.ts";
-import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
-import { Rng } from "../src/tensor/random.ts";
 import { Accumulator } from "../src/train/accumulator.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { WasmTrainer } from "../src/train/wasmTrainer.ts";
 import type { TrainSettings, WorkerMessage } from "./messages.ts";
-import { RunControl, type Post } from "./run-control.ts";
+import { RunControl } from "./run-control.ts";
 
 /** Batches per trainer call: a few dozen milliseconds of work between two looks at the message queue. */
 const GROUP_BATCHES = 16;
 
 export class FastSession extends RunControl {
-  constructor(
-    private readonly train: DataSplit,
-    private readonly test: DataSplit,
-    post: Post,
-  ) {
-    super(post);
-  }
-
   /** Trains as `settings` say, posting progress; resolves when done, stopped or failed (never rejects). */
   async run(settings: TrainSettings): Promise<void> {
-    const { epochs, lr, batchSize, seed, numerics, threads } = settings;
+    const { epochs, lr, batchSize, threads } = settings;
     const { train, test } = this;
-    const model = new SoftmaxRegression({ numInputs: train.rows * train.cols, numOutputs: train.numClasses, rng: new Rng(seed), numerics });
-    const trainIter = new DataIter(train, { batchSize, shuffle: true, seed });
+    const { model, trainIter } = this.start(settings);
     const numBatches = trainIter.numBatches;
     let trainer: WasmTrainer | undefined;
     // Posted once the helpers have ended, so the page may start the next run at once.

@@ -1,10 +1,13 @@
-// Pause, Resume and Stop of a training run inside the worker: the page's messages set the state, and the
-// run looks at it between pieces of work (after letting those messages in) at its checkpoints.
+// What both trainers' runs inside the worker share: the data, the model and shuffles a run starts from,
+// Pause, Resume and Stop (the page's messages set the state, and the run looks at it between pieces of
+// work at its checkpoints), and the progress messages.
 
+import { DataIter } from "../src/data/iterator.ts";
 import type { DataSplit } from "../src/data/split.ts";
-import type { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
+import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
+import { Rng } from "../src/tensor/random.ts";
 import type { Accumulator } from "../src/train/accumulator.ts";
-import type { WorkerMessage } from "./messages.ts";
+import type { TrainSettings, WorkerMessage } from "./messages.ts";
 import { summarize } from "./summary.ts";
 
 export type Post = (message: WorkerMessage, transfer?: Transferable[]) => void;
@@ -26,13 +29,25 @@ export function yieldToEvents(): Promise<void> {
   });
 }
 
-/** A run's Pause/Resume/Stop, and the progress messages both trainers post the same way. */
+/** A run's data and start, its Pause/Resume/Stop, and the progress messages both trainers post the same way. */
 export class RunControl {
   private state: "running" | "paused" | "stopping" = "running";
   private wake: (() => void) | undefined;
   private lastPost = 0;
 
-  constructor(protected readonly post: Post) {}
+  constructor(
+    protected readonly train: DataSplit,
+    protected readonly test: DataSplit,
+    protected readonly post: Post,
+  ) {}
+
+  /** The CLI's starting point for `settings`: SoftmaxRegression seeded by `seed`, and its shuffled batches. */
+  protected start(settings: TrainSettings): { model: SoftmaxRegression; trainIter: DataIter } {
+    const { train } = this;
+    const { batchSize, seed, numerics } = settings;
+    const model = new SoftmaxRegression({ numInputs: train.rows * train.cols, numOutputs: train.numClasses, rng: new Rng(seed), numerics });
+    return { model, trainIter: new DataIter(train, { batchSize, shuffle: true, seed }) };
+  }
 
   /** Posts a batch's progress, at most every BATCH_POST_MS (an epoch's last batch always). */
   protected postBatch(progress: BatchProgress): void {

@@ -2,37 +2,25 @@
 // `seed`, a shuffled DataIter, sgd, the chapter's trainEpoch), fed in slices of a few dozen milliseconds so
 // the worker hears Pause and Stop between batches.
 
-import { gatherBatch, DataIter } from "../src/data/iterator.ts";
-import type { DataSplit } from "../src/data/split.ts";
+import { gatherBatch } from "../src/data/iterator.ts";
 import { getKernels } from "../src/kernels/current.ts";
 import { sgd } from "../src/nn/sgd.ts";
-import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
-import { Rng } from "../src/tensor/random.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { Accumulator } from "../src/train/accumulator.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
 import type { TrainSettings } from "./messages.ts";
-import { RunControl, type Post } from "./run-control.ts";
+import { RunControl } from "./run-control.ts";
 
 /** Work between two looks at the worker's message queue. */
 const SLICE_MS = 40;
 
 export class TrainingSession extends RunControl {
-  constructor(
-    private readonly train: DataSplit,
-    private readonly test: DataSplit,
-    post: Post,
-  ) {
-    super(post);
-  }
-
   /** Trains as `settings` say, posting progress; resolves when done, stopped or failed (never rejects). */
   async run(settings: TrainSettings): Promise<void> {
-    const { epochs, lr, batchSize, seed, numerics } = settings;
+    const { epochs, lr, batchSize } = settings;
     const { train, test } = this;
-    const model = new SoftmaxRegression({ numInputs: train.rows * train.cols, numOutputs: train.numClasses, rng: new Rng(seed), numerics });
-    const trainIter = new DataIter(train, { batchSize, shuffle: true, seed });
+    const { model, trainIter } = this.start(settings);
     const updater = sgd(model.params(), lr);
     const numBatches = trainIter.numBatches;
     this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name, trainer: { name: "autograd", threads: 1 } });
