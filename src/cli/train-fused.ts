@@ -7,6 +7,7 @@ import type { PhaseTimes, StartupTimes } from "../kernels/wasm/resident.ts";
 import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
 import type { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import { evaluateAccuracy } from "../train/evaluate.ts";
+import { evaluationFromPredictions } from "../train/evaluateSplit.ts";
 import type { TrainOptions } from "../train/train.ts";
 import { WasmTrainer } from "../train/wasmTrainer.ts";
 import type { TrainJob } from "./train-worker.ts";
@@ -45,6 +46,8 @@ export async function trainFused(
   // the wasm-simd Kernels), so the recorded test accuracy is reproduced bit for bit; else the tensor path.
   const testAccuracy = trainer.evaluationMatchesKernels ? () => trainer.evaluateAccuracy() : () => evaluateAccuracy(model.net, testIter);
   trainer.profile = job.profile;
+  // The last evaluation also keeps every prediction, for the run folder (one pass over the test set, not two).
+  const predictAtEnd = trainer.evaluationMatchesKernels && job.test.n > 0;
   let testPredictions: Int32Array | undefined;
   try {
     events.onStart({ variant: trainer.variant });
@@ -54,10 +57,10 @@ export async function trainFused(
         chunkBatches: FUSED_CHUNK_BATCHES,
         ...(events.onBatchEnd ? { onBatchEnd: events.onBatchEnd } : {}),
       });
-      const testAcc = testAccuracy();
+      if (epoch === job.epochs && predictAtEnd) testPredictions = trainer.testPredictions();
+      const testAcc = testPredictions ? evaluationFromPredictions(job.test, testPredictions).accuracy : testAccuracy();
       events.onEpochEnd?.({ epoch, trainLoss, trainAcc, testAcc });
     }
-    if (trainer.evaluationMatchesKernels && job.test.n > 0) testPredictions = trainer.testPredictions();
   } finally {
     events.onFinish({ trainer: trainer.startupTimes, ...(job.profile ? { threadPhases: trainer.phaseTimes() } : {}), ...(testPredictions && { testPredictions }) });
     await trainer.close();
