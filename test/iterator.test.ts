@@ -9,6 +9,12 @@ import { join } from "node:path";
 import { DataIter, gatherBatch } from "../src/data/iterator.ts";
 import { loadDataFashionMnist } from "../src/data/load.ts";
 import type { DataSplit } from "../src/data/split.ts";
+import { getKernels, setKernels } from "../src/kernels/current.ts";
+import { ref } from "../src/kernels/ref.ts";
+import { selectKernels } from "../src/kernels/select.ts";
+import { normal } from "../src/tensor/create.ts";
+import { Rng } from "../src/tensor/random.ts";
+import { Tensor } from "../src/tensor/tensor.ts";
 
 let trainIter: DataIter;
 let testIter: DataIter;
@@ -96,6 +102,40 @@ test("iterator: X equals pixel / 255 exactly, within [0, 1]", () => {
   }
   assert.equal(max, 1, "Fashion-MNIST has white pixels, which map to exactly 1");
   for (const [Xb] of testIter) assert.ok(Xb.data.every((v) => v >= 0 && v <= 1));
+});
+
+test("iterator: a batch's pixels are gathered when first read, or by kernels into their own memory; the values read are then the truth", async () => {
+  const before = getKernels();
+  try {
+    for (const kernels of [ref, (await selectKernels("wasm")).kernels]) {
+      setKernels(kernels);
+      const W = normal(0, 0.01, [784, 10], { rng: new Rng(1) });
+      const [X] = gatherBatch(train, Uint32Array.of(5, 59999, 7, 123));
+      const X4 = X.reshape([4, 1, 28, 28]);
+      assert.notEqual(X.storage.gatheredRows, null, "not gathered yet");
+      // The product of the unread batch (wasm: gathered in its memory) equals that of its values.
+      const lazy = X4.reshape([-1, 784]).matmul(W);
+      // The reference loops read the floats; the wasm set gathers the batch in its own memory.
+      assert.equal(X.storage.gatheredRows === null, kernels === ref, `${kernels.name}: whether the product read the floats`);
+      const eager = new Tensor(Float32Array.from(X.data), [4, 784]).matmul(W);
+      assert.equal(X.storage.gatheredRows, null, "read");
+      assert.deepEqual(lazy.data, eager.data, kernels.name);
+      assert.equal(X4.data, X.data, "a reshape shares the values");
+      // Changed after reading, the values are what products use.
+      X4.data[3 * 784 + 400] = 100;
+      const changed = X.matmul(W).data;
+      assert.notDeepEqual(changed, eager.data, `${kernels.name}: the change is seen`);
+      assert.deepEqual(changed, new Tensor(Float32Array.from(X.data), [4, 784]).matmul(W).data);
+    }
+  } finally {
+    setKernels(before);
+  }
+});
+
+test("iterator: gatherBatch refuses an index outside the split, naming it", () => {
+  assert.throws(() => gatherBatch(train, [0, 60000]), /gatherBatch: index 60000 at 1 is not an example of the split \(0 to 59999\)/);
+  assert.throws(() => gatherBatch(train, [-1]), /index -1 at 0/);
+  assert.throws(() => gatherBatch(train, [1.5]), /index 1\.5 at 0/);
 });
 
 test("iterator: test batches come in file order, the last one partial", () => {

@@ -373,3 +373,53 @@ describe("helper threads started ahead (nodeThreads.prestart)", () => {
     assert.equal(stdout.trim(), "started");
   });
 });
+
+describe("batches gathered in the kernels' memory (matmulGathered, matmulAtBGathered)", () => {
+  /** A uint8 table of `n` rows of `len` bytes, seeded. */
+  function table(n: number, len: number, seed: number): Uint8Array {
+    const rng = new Rng(seed);
+    return Uint8Array.from({ length: n * len }, () => rng.int(256));
+  }
+
+  test("equal gatherRows + matmul / matmulAtB bit for bit: odd widths, 1 row, shared and changing batches, a table evicted", async () => {
+    const k = (await selectKernels("wasm")).kernels;
+    const rng = new Rng(21);
+    const tables = [{ src: table(50, 37, 1), len: 37 }, { src: table(9, 4, 2), len: 4 }, { src: table(40, 785, 3), len: 785 }];
+    const cases: [number, number, number][] = [[0, 7, 3], [0, 1, 1], [1, 5, 10], [2, 33, 10], [0, 7, 3], [2, 1, 2], [1, 9, 1]];
+    for (const [t, count, n] of cases) {
+      const { src, len } = tables[t]!;
+      const rows = Uint32Array.from({ length: count + 3 }, () => rng.int(src.length / len));
+      const x = { src, rowLength: len, rows, start: 2, count, scale: 1 / 255 };
+      const floats = new Float32Array(count * len);
+      k.gatherRows(src, len, rows, 2, count, 1 / 255, floats);
+      const b = Float32Array.from({ length: len * n }, () => rng.normal(0, 1));
+      const g = Float32Array.from({ length: count * n }, () => rng.normal(0, 1));
+      const want = new Float32Array(count * n), got = new Float32Array(count * n);
+      k.matmul(floats, b, want, count, len, n);
+      k.matmulGathered!(x, b, got, n);
+      assert.deepEqual(got, want, `X·b, table ${t}, ${count} rows`);
+      const wantT = new Float32Array(len * n), gotT = new Float32Array(len * n);
+      k.matmulAtB(floats, g, wantT, count, len, n);
+      k.matmulAtBGathered!(x, g, gotT, n);
+      assert.deepEqual(gotT, wantT, `Xᵀ·g, table ${t}, ${count} rows`);
+      // Asked again after another batch was gathered, the first batch is gathered again, not stale.
+      k.matmulGathered!({ ...x, start: 0 }, b, new Float32Array(count * n), n);
+      k.matmulAtBGathered!(x, g, gotT, n);
+      assert.deepEqual(gotT, wantT, `Xᵀ·g again, table ${t}`);
+    }
+  });
+
+  test("a row outside the table is refused, naming it, and the next batch is right", async () => {
+    const k = (await selectKernels("wasm")).kernels;
+    const src = table(10, 16, 4);
+    const bad = { src, rowLength: 16, rows: Uint32Array.of(3, 10), start: 0, count: 2, scale: 1 };
+    assert.throws(() => k.matmulGathered!(bad, new Float32Array(16), new Float32Array(2), 1), /row 10 is outside \[0, 10\)/);
+    const good = { ...bad, rows: Uint32Array.of(3, 9) };
+    const floats = new Float32Array(32), want = new Float32Array(2), got = new Float32Array(2);
+    const b = Float32Array.from({ length: 16 }, (_, i) => i - 7.5);
+    k.gatherRows(src, 16, good.rows, 0, 2, 1, floats);
+    k.matmul(floats, b, want, 2, 16, 1);
+    k.matmulGathered!(good, b, got, 1);
+    assert.deepEqual(got, want);
+  });
+});

@@ -1,8 +1,8 @@
 // Minibatch iterators over an in-memory split (d2l: the `DataLoader`s of `load_data_fashion_mnist`).
 // Isomorphic: no `node:` imports. Pixels stay uint8 in the split and are scaled to [0, 1] per batch.
 
-import { getKernels } from "../kernels/current.ts";
 import { Rng } from "../tensor/random.ts";
+import { Storage } from "../tensor/storage.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import type { DataSplit } from "./split.ts";
 
@@ -94,16 +94,19 @@ function identity(n: number): Uint32Array {
 
 /**
  * Gathers the examples `indices` of a split into a batch: `X` float32 `[B, rows*cols]` = pixel / 255,
- * `y` int32 `[B]`.
+ * `y` int32 `[B]`. `X` keeps the indices (copied) and gathers its floats when first read, or lets
+ * kernels with a memory of their own gather them there (see Storage). Throws on an index outside the split.
  */
 export function gatherBatch(split: DataSplit, indices: ArrayLike<number>): [Tensor, Int32Array] {
   const d = split.rows * split.cols;
   const b = indices.length;
-  const rows = indices instanceof Uint32Array || indices instanceof Int32Array ? indices : Uint32Array.from(indices);
-  const x = new Float32Array(b * d);
-  // The current kernels do the uint8 → float conversion (the same loop the fused path uses).
-  getKernels().gatherRows(split.images, d, rows, 0, b, 1 / 255, x);
+  const rows = Uint32Array.from(indices);
   const y = new Int32Array(b);
-  for (let i = 0; i < b; i++) y[i] = split.labels[rows[i] as number] as number;
-  return [new Tensor(x, [b, d]), y];
+  for (let i = 0; i < b; i++) {
+    const row = rows[i]!;
+    if (!(row < split.n && row === indices[i])) throw new RangeError(`gatherBatch: index ${indices[i]} at ${i} is not an example of the split (0 to ${split.n - 1})`);
+    y[i] = split.labels[row]!;
+  }
+  const X = Storage.gathered({ src: split.images, rowLength: d, rows, start: 0, count: b, scale: 1 / 255 });
+  return [new Tensor(X, [b, d]), y];
 }

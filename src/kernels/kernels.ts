@@ -12,6 +12,19 @@ export type UnaryOp = "neg" | "exp" | "log";
 export type RowIndex = Int32Array | Uint32Array;
 
 /**
+ * A float batch described rather than held: rows `rows[start]`, …, `rows[start + count − 1]` of the uint8
+ * table `src` (`rowLength` values each), times `scale`: the [count, rowLength] array `gatherRows` writes.
+ */
+export interface GatheredRows {
+  readonly src: Uint8Array;
+  readonly rowLength: number;
+  readonly rows: RowIndex;
+  readonly start: number;
+  readonly count: number;
+  readonly scale: number;
+}
+
+/**
  * The loops behind every op. Shapes are row-major; "[m, k]" means m rows of k values.
  * Outputs are written, never read (except `axpy` and `scatterAdd`, which add into them).
  * Reductions and gathers see a tensor as [outer, len, inner] around the axis they work on.
@@ -26,6 +39,15 @@ export interface Kernels {
   matmulAtB(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number): void;
   /** out[m, k] = a · bᵀ for a[m, n], b[k, n] (the input gradient G·Wᵀ). */
   matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): void;
+
+  /**
+   * Optional: `matmul` and `matmulAtB` with `a` = the batch `x` describes ([x.count, x.rowLength]), bit for bit
+   * what `gatherRows` into a float array followed by those products gives. Sets that compute in a memory of
+   * their own implement them, gathering straight into it (and reusing a batch the two products share);
+   * the tensor ops give the other sets the gathered floats.
+   */
+  matmulGathered?(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void;
+  matmulAtBGathered?(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void;
 
   /** out[i] = op(x[i]) for i < n. `out` may be `x`. */
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void;

@@ -2,7 +2,7 @@
 // when grad mode is on and an input requires grad. Their backward rules live in backward.ts (one table).
 
 import { getKernels } from "../kernels/current.ts";
-import type { BinaryOp, UnaryOp } from "../kernels/kernels.ts";
+import type { BinaryOp, GatheredRows, UnaryOp } from "../kernels/kernels.ts";
 import { isGradEnabled, type OpName, type Ops } from "./graph.ts";
 import {
   broadcastShapes,
@@ -14,6 +14,7 @@ import {
   sizeOf,
   splitAtAxis,
 } from "./shape.ts";
+import type { Storage } from "./storage.ts";
 import { Tensor } from "./tensor.ts";
 
 /** A tensor, or a plain number standing for a scalar tensor. */
@@ -40,7 +41,7 @@ function tracks(inputs: readonly Tensor[]): boolean {
 }
 
 function result<K extends OpName>(
-  op: K, data: Float32Array, shape: readonly number[], inputs: Ops[K]["inputs"], saved: Ops[K]["saved"], track: boolean,
+  op: K, data: Float32Array | Storage, shape: readonly number[], inputs: Ops[K]["inputs"], saved: Ops[K]["saved"], track: boolean,
 ): Tensor {
   const out = new Tensor(data, shape);
   if (track) {
@@ -151,8 +152,20 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new RangeError(`matmul: ${formatShape(a.shape)} · ${formatShape(b.shape)}: inner sizes ${k} and ${k2} differ`);
   }
   const out = new Float32Array(m * n);
-  getKernels().matmul(a.data, b.data, out, m, k, n);
+  const kernels = getKernels();
+  const rows = gatheredRows(a, m, k);
+  if (rows !== null && kernels.matmulGathered !== undefined) kernels.matmulGathered(rows, b.data, out, n);
+  else kernels.matmul(a.data, b.data, out, m, k, n);
   return result("matmul", out, [m, n], [a, b], null, tracks([a, b]));
+}
+
+/**
+ * The batch description behind `x` when its values are still to be gathered as [rows, cols] (a data
+ * iterator's batch, maybe reshaped), for kernels that gather it themselves; null otherwise.
+ */
+export function gatheredRows(x: Tensor, rows: number, cols: number): GatheredRows | null {
+  const g = x.storage.gatheredRows;
+  return g !== null && g.count === rows && g.rowLength === cols ? g : null;
 }
 
 /** Checks that `index` holds `rows` integers in [0, cols) and returns it as an Int32Array. */
@@ -183,7 +196,7 @@ export function pick(x: Tensor, index: IndexLike): Tensor {
 /** The same values under another shape (one dimension may be -1: inferred). Shares the data. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const resolved = resolveReshape(shape, x.size, x.shape);
-  return result("reshape", x.data, resolved, [x], null, tracks([x]));
+  return result("reshape", x.storage, resolved, [x], null, tracks([x]));
 }
 
 /**

@@ -1,4 +1,4 @@
-// Tensor: a Float32Array plus a row-major shape, with PyTorch-style methods over the primitive ops.
+// Tensor: a Float32Array (its Storage) plus a row-major shape, with PyTorch-style methods over the primitive ops.
 // The arithmetic lives in ops.ts (forward) and backward.ts (gradients); this file only delegates.
 
 import { backward } from "./autograd.ts";
@@ -6,13 +6,14 @@ import type { GraphNode } from "./graph.ts";
 import * as ops from "./ops.ts";
 import type { IndexLike, ReduceOptions, TensorLike } from "./ops.ts";
 import { formatShape } from "./shape.ts";
+import { Storage } from "./storage.ts";
 
 /** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
 
 export class Tensor {
-  /** Row-major values; length equals the product of `shape`. */
-  readonly data: Float32Array;
+  /** Where the values live; tensors from `reshape` share it. */
+  readonly storage: Storage;
   readonly shape: readonly number[];
   /** Whether gradients flow into this tensor during `backward()`. */
   requiresGrad: boolean;
@@ -26,23 +27,30 @@ export class Tensor {
   /** Set once backward has used and dropped this tensor's node: a second backward through it must fail. */
   graphFreed = false;
 
-  constructor(data: Float32Array, shape: readonly number[], options: { requiresGrad?: boolean } = {}) {
+  /** A tensor over `data` (a Float32Array, not copied, or a Storage to share), laid out as `shape`. */
+  constructor(data: Float32Array | Storage, shape: readonly number[], options: { requiresGrad?: boolean } = {}) {
     let size = 1;
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new RangeError(`Tensor: sizes must be non-negative integers, got [${shape.join(", ")}]`);
       size *= d;
     }
-    if (data.length !== size) {
-      throw new RangeError(`Tensor: shape [${shape.join(", ")}] needs ${size} values, got ${data.length}`);
+    const storage = data instanceof Storage ? data : Storage.of(data);
+    if (storage.size !== size) {
+      throw new RangeError(`Tensor: shape [${shape.join(", ")}] needs ${size} values, got ${storage.size}`);
     }
-    this.data = data;
+    this.storage = storage;
     this.shape = Object.freeze([...shape]);
     this.requiresGrad = options.requiresGrad ?? false;
   }
 
+  /** Row-major values; length equals the product of `shape`. */
+  get data(): Float32Array {
+    return this.storage.data;
+  }
+
   /** Number of elements. */
   get size(): number {
-    return this.data.length;
+    return this.storage.size;
   }
 
   /** Number of dimensions (0 for a scalar). */
@@ -120,7 +128,7 @@ export class Tensor {
 
   /** The same data, cut from the graph: never requires grad. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    return new Tensor(this.storage, this.shape);
   }
 
   /**

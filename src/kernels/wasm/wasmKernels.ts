@@ -1,8 +1,9 @@
 // The "wasm-simd" Kernels: the training path's loops (products, softmax cross-entropy, gather, axpy,
-// sums, max) run in the SIMD module; arrays are copied into its memory and results copied back out.
+// sums, max) run in the SIMD module; arrays are copied into its memory and results copied back out,
+// except a gathered batch (GatheredRows), which is gathered straight into that memory and kept there.
 // Binary ops on 1-D and 2-D layouts run in the module too; unary, expand, pick and scatterAdd stay the reference's.
 
-import type { BinaryOp, Kernels, RowIndex } from "../kernels.ts";
+import type { BinaryOp, GatheredRows, Kernels, RowIndex } from "../kernels.ts";
 import { ref } from "../ref.ts";
 import { KernelsInstance } from "./module.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
@@ -14,7 +15,14 @@ import { gatherMode, pixelScale } from "./scale.ts";
  */
 export function createWasmKernels(instance: KernelsInstance): Kernels {
   const k = instance.exports;
-  const scratchBase = instance.mark();
+  // The memory, from the heap base up: the uint8 tables batches are gathered from (copied in once each;
+  // a GatheredRows' table does not change), the last gathered batch (the forward and backward products
+  // share it), then the scratch arena each call frees.
+  const heapBase = instance.mark();
+  let tables: { src: Uint8Array; at: number }[] = [];
+  let tablesTop = heapBase;
+  let batch: { rows: GatheredRows; at: number; bytes: number } | null = null;
+  let scratchBase = heapBase;
 
   /** Runs `body` with a fresh scratch arena, freed afterwards. */
   function scratch<T>(body: () => T): T {
@@ -36,25 +44,29 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     out.set(instance.f32.subarray(at >> 2, (at >> 2) + length));
   }
 
+  /** out = a·b for a[m, k] already at `pa`; runs inside `scratch`. */
+  function times(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
+    const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
+    // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
+    k.transpose(pb, pbt, kk, n);
+    k.dotRows(pa, pbt, 0, pout, m, kk, n, 1);
+    copyOut(pout, out, m * n);
+  }
+
+  /** out = aᵀ·b for a[m, k] already at `pa`; runs inside `scratch`. */
+  function transposedTimes(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
+    const pb = copyIn(b, m * n), poutT = instance.alloc(n * kk * 4), pout = instance.alloc(kk * n * 4);
+    k.dotColumnsT(pa, pb, poutT, m, kk, n);
+    k.transpose(poutT, pout, n, kk);
+    copyOut(pout, out, kk * n);
+  }
+
   function matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
-    scratch(() => {
-      const pa = copyIn(a, m * kk), pb = copyIn(b, kk * n);
-      const pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
-      // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
-      k.transpose(pb, pbt, kk, n);
-      k.dotRows(pa, pbt, 0, pout, m, kk, n, 1);
-      copyOut(pout, out, m * n);
-    });
+    scratch(() => times(copyIn(a, m * kk), b, out, m, kk, n));
   }
 
   function matmulAtB(a: Float32Array, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
-    scratch(() => {
-      const pa = copyIn(a, m * kk), pb = copyIn(b, m * n);
-      const poutT = instance.alloc(n * kk * 4), pout = instance.alloc(kk * n * 4);
-      k.dotColumnsT(pa, pb, poutT, m, kk, n);
-      k.transpose(poutT, pout, n, kk);
-      copyOut(pout, out, kk * n);
-    });
+    scratch(() => transposedTimes(copyIn(a, m * kk), b, out, m, kk, n));
   }
 
   function matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, kk: number): void {
@@ -105,6 +117,62 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     });
   }
 
+  /** The address of table `src` in the module's memory; copied in on first use (the last MAX_TABLES stay). */
+  function residentTable(src: Uint8Array): number {
+    const hit = tables.find((t) => t.src === src);
+    if (hit !== undefined) return hit.at;
+    if (tables.length === MAX_TABLES) {
+      tables = [];
+      tablesTop = heapBase;
+    }
+    instance.release(tablesTop);
+    const at = instance.alloc(src.length);
+    instance.u8.set(src, at);
+    tables.push({ src, at });
+    tablesTop = scratchBase = instance.mark();
+    batch = null;
+    return at;
+  }
+
+  /** The address of batch `x`'s floats in the module's memory, gathered there unless it is the last batch. */
+  function residentBatch(x: GatheredRows): number {
+    if (batch?.rows === x) return batch.at;
+    const { src, rowLength, rows, start, count } = x;
+    const n = src.length / rowLength;
+    for (let r = 0; r < count; r++) {
+      const i = rows[start + r]!;
+      if (!(i >= 0 && i < n)) throw new RangeError(`gatherRows: row ${i} is outside [0, ${n})`);
+    }
+    const table = residentTable(src);
+    const bytes = count * rowLength * 4;
+    if (batch === null || batch.bytes < bytes) {
+      instance.release(tablesTop);
+      const at = instance.alloc(bytes);
+      scratchBase = instance.mark();
+      batch = { rows: x, at, bytes };
+    }
+    const at = batch.at;
+    batch.rows = NO_ROWS; // until the gather succeeds
+    scratch(() => {
+      const pRows = instance.alloc(count * 4);
+      instance.i32.set(rows.subarray(start, start + count), pRows >> 2);
+      const s = pixelScale(x.scale);
+      k.gatherRows(table, rowLength, pRows, 0, count, at, rowLength, s.hi, s.lo, gatherMode(s), 0, 0);
+    });
+    batch.rows = x;
+    return at;
+  }
+
+  function matmulGathered(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void {
+    const pa = residentBatch(x);
+    scratch(() => times(pa, b, out, x.count, x.rowLength, n));
+  }
+
+  function matmulAtBGathered(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void {
+    const pa = residentBatch(x);
+    scratch(() => transposedTimes(pa, b, out, x.count, x.rowLength, n));
+  }
+
   function binary(
     op: BinaryOp, a: Float32Array, aStrides: readonly number[], b: Float32Array, bStrides: readonly number[],
     out: Float32Array, shape: readonly number[],
@@ -153,6 +221,8 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     matmul,
     matmulAtB,
     matmulABt,
+    matmulGathered,
+    matmulAtBGathered,
     unary: ref.unary,
     binary,
     expand: ref.expand,
@@ -165,6 +235,12 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     gatherRows,
   };
 }
+
+/** Tables kept in the memory at once: a training and a test split's images. */
+const MAX_TABLES = 2;
+
+/** Marks the batch region as holding no batch (after a failed gather). */
+const NO_ROWS: GatheredRows = Object.freeze({ src: new Uint8Array(0), rowLength: 0, rows: new Int32Array(0), start: 0, count: 0, scale: 1 });
 
 /** The module's codes for the binary ops (assembly/vector.ts binary2d). */
 const BINARY_OPS: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
