@@ -52,7 +52,7 @@ function timeEpochs(epochs: number, epoch: (e: number) => { trainLoss: number; t
 /** The chapter's code path: W ~ Normal(0, 0.01), b = 0, its naive softmax and cross-entropy, autograd, sgd. */
 function autograd(kernels: "ref" | "wasm"): RowRunner {
   return async ({ train, test, epochs }) => {
-    const selection = await selectKernels(kernels);
+    const selection = await selectKernels(kernels, { host: nodeThreads });
     setKernels(selection.kernels);
     const W = normal(0, 0.01, [784, 10], { requiresGrad: true, rng: new Rng(SEED) });
     const b = zeros([10], { requiresGrad: true });
@@ -76,7 +76,7 @@ function autograd(kernels: "ref" | "wasm"): RowRunner {
 /** The graph-free fused step (src/train/fused.ts) on a Kernels set. */
 function fused(kernels: "ref" | "wasm"): RowRunner {
   return async ({ train, test, epochs }) => {
-    const selection = await selectKernels(kernels);
+    const selection = await selectKernels(kernels, { host: nodeThreads });
     setKernels(selection.kernels);
     const model = new SoftmaxRegression({ numInputs: 784, numOutputs: 10, rng: new Rng(SEED) });
     const order = new DataIter(train, { batchSize: BATCH_SIZE, shuffle: true, seed: SEED });

@@ -4,6 +4,7 @@
 
 import {
   loadDataFashionMnist,
+  nodeThreads,
   normal,
   predict,
   selectKernels,
@@ -14,8 +15,9 @@ import {
   type Tensor,
 } from "../src/node.ts";
 
-// NOTE: not in d2l. The arithmetic kernels, chosen once: WebAssembly SIMD where it runs, else the plain loops.
-const { kernels, reason } = await selectKernels("auto");
+// NOTE: not in d2l. The arithmetic kernels, chosen once: WebAssembly SIMD where it runs, else the plain loops
+// (nodeThreads turns on relaxed SIMD, behind a flag in Node 20, for fused multiply-adds).
+const { kernels, reason } = await selectKernels("auto", { host: nodeThreads });
 setKernels(kernels);
 console.log(`kernels: ${kernels.name} (${reason})`);
 

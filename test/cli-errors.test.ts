@@ -142,7 +142,7 @@ test("train: a loss that stops being finite exits 1 with the engine's message na
   assert.equal(fused.code, 1, fused.stderr);
   assert.match(fused.stderr, /^softmax: error: training stopped: the loss is (NaN|-?Infinity) at epoch 1, batch \d+ \(both counted from 1\)\. .*lower the learning rate/);
   assert.equal(fused.stderr.split("\n").length, 2);
-  assert.match(fused.stdout, /\ntraining 1 epoch: lr 1e\+38, .*\nkernels wasm-simd · trainer fused · \d threads?\n$/);
+  assert.match(fused.stdout, /\ntraining 1 epoch: lr 1e\+38, .*\nkernels wasm-relaxed-simd · trainer fused · \d threads?\n$/);
   await assert.rejects(stat(fusedOut), /ENOENT/);
 });
 

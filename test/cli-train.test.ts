@@ -33,7 +33,7 @@ before(async () => {
   ]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(autograd.code, 0, autograd.stderr);
-  assert.match(autograd.stdout, /\ntraining 1 epoch: .*\nkernels wasm-simd · trainer autograd\n/);
+  assert.match(autograd.stdout, /\ntraining 1 epoch: .*\nkernels wasm-relaxed-simd · trainer autograd\n/);
   trainOutput = result.stdout;
 });
 
@@ -55,7 +55,7 @@ test("softmax train: prints one line per epoch, the final metrics and the run fo
   const lines = trainOutput.trim().split("\n");
   assert.equal(lines[0], "Fashion-MNIST: 60,000 train and 10,000 test images of 28 × 28 px, 10 classes");
   assert.match(lines[1] ?? "", /^training 2 epochs: lr 0\.1, batch size 256, seed 0, stable softmax$/);
-  assert.match(lines[2] ?? "", /^kernels wasm-simd · trainer fused · \d threads?$/);
+  assert.match(lines[2] ?? "", /^kernels wasm-relaxed-simd · trainer fused · \d threads?$/);
   assert.match(lines[3] ?? "", /^epoch 1\/2 {2}train loss \d\.\d{4} {2}train acc \d\.\d{4} {2}test acc \d\.\d{4} {2}\d+\.\d s$/);
   assert.match(lines[4] ?? "", /^epoch 2\/2 /);
   assert.match(trainOutput, /\nfinal \(epoch 2\): train loss \d\.\d{4} {2}train acc \d\.\d{4} {2}test acc \d\.\d{4}/);
@@ -200,8 +200,8 @@ test("softmax train --init MODEL --no-shuffle (fused): on 1 and on 2 threads, wi
   fusedInit = { a, b };
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
-  assert.match(a.stdout, /\ntraining 1 epoch: .*, no shuffle, from .*\nkernels wasm-simd · trainer fused · 1 thread\n/);
-  assert.match(b.stdout, /\nkernels wasm-simd · trainer fused · 2 threads\n/);
+  assert.match(a.stdout, /\ntraining 1 epoch: .*, no shuffle, from .*\nkernels wasm-relaxed-simd · trainer fused · 1 thread\n/);
+  assert.match(b.stdout, /\nkernels wasm-relaxed-simd · trainer fused · 2 threads\n/);
   const rowsA = await rowsOf(join(work, "fused-a"));
   assert.deepEqual(rowsA, await rowsOf(join(work, "fused-b")));
   const modelA = await loadModel(join(work, "fused-a", "model.safetensors"));
@@ -216,7 +216,7 @@ test("softmax train --init MODEL --no-shuffle (fused): on 1 and on 2 threads, wi
   const fusedReport = await readFile(join(work, "fused-b", "report.html"), "utf8");
   assert.match(fusedReport, /fused WebAssembly trainer \(analytic gradients, 2 threads\)/);
   // The resident trainer's build: Node 20 gets relaxed SIMD through nodeThreads, so the products fuse.
-  assert.match(fusedReport, /<th>kernels<\/th><td>wasm-simd; the fused trainer&#39;s build: relaxed SIMD \(fused multiply-add\)<\/td>/);
+  assert.match(fusedReport, /<th>kernels<\/th><td>wasm-relaxed-simd \(WebAssembly SIMD, fused multiply-add\)<\/td>/);
 });
 
 test("softmax train --verbose: stderr ends with every phase and its milliseconds, and the fused trainer's phases per thread", () => {

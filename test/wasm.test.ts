@@ -42,15 +42,33 @@ describe("kernel selection", () => {
     assert.deepEqual(probeRelaxedSimd(), { ok: true, reason: "WebAssembly relaxed SIMD is available" });
   });
 
-  test('"ref" gives the reference loops, "auto" and "wasm" the SIMD set, each with its reason', async () => {
+  test('"ref" gives the reference loops, "auto" and "wasm" the SIMD set (fused multiply-add where relaxed SIMD runs), each with its reason', async () => {
     const forced = await selectKernels("ref");
     assert.equal(forced.kernels, ref);
     assert.match(forced.reason, /reference kernels were asked for/);
-    const auto = await selectKernels("auto");
-    assert.equal(auto.kernels.name, "wasm-simd");
-    assert.equal(auto.reason, "WebAssembly SIMD is available");
-    assert.equal((await selectKernels("wasm")).kernels.name, "wasm-simd");
+    const auto = await selectKernels("auto", { host: nodeThreads });
+    assert.equal(auto.kernels.name, "wasm-relaxed-simd");
+    assert.equal(auto.reason, "WebAssembly SIMD is available, with relaxed SIMD's fused multiply-add");
+    assert.equal((await selectKernels("wasm")).kernels.name, "wasm-relaxed-simd");
+    const plain = await selectKernels("wasm", { fused: false });
+    assert.equal(plain.kernels.name, "wasm-simd");
+    assert.equal(plain.reason, "WebAssembly SIMD is available");
+    assert.equal((await selectKernels("wasm", { wasm: defaultWasmUrl("simd") })).kernels.name, "wasm-simd", "a module given is the plain build");
     await assert.rejects(selectKernels("fast" as "auto"), /unknown choice "fast"/);
+  });
+
+  test("the fused set rounds its products once per multiply-add: it differs from the plain set in the last bits, within float32 rounding", async () => {
+    const fused = (await selectKernels("wasm")).kernels, plain = (await selectKernels("wasm", { fused: false })).kernels;
+    const rng = new Rng(5);
+    const m = 64, k = 784, n = 10;
+    const a = Float32Array.from({ length: m * k }, () => rng.uniform()), b = Float32Array.from({ length: k * n }, () => rng.normal(0, 0.01));
+    const outs = [fused, plain].map((kernels) => {
+      const out = new Float32Array(m * n);
+      kernels.matmul(a, b, out, m, k, n);
+      return out;
+    });
+    assert.notDeepEqual(outs[0], outs[1]);
+    allClose(outs[0]!, outs[1]!, TOL.reordered, "fused vs plain");
   });
 
   test("a missing module: the loader names the file and says to run npm run build; auto falls back to ref saying so", async () => {
@@ -236,7 +254,7 @@ describe("the resident trainer", () => {
 });
 
 describe("the resident evaluation", () => {
-  test("predicts bit for bit as the tensor path on the wasm-simd Kernels (inputs a multiple of 4), near-ties included", async () => {
+  test("predicts bit for bit as the tensor path on the Kernels of its build (inputs a multiple of 4), near-ties included", async () => {
     const rows = 6, cols = 8, inputs = rows * cols, classes = 5;
     const data = byteExamples(3000, inputs, classes, 3);
     // Every label 0, so each prediction that flips between classes 0 and 1 changes the count.
@@ -254,24 +272,35 @@ describe("the resident evaluation", () => {
     const split = { ...test, rows, cols, numClasses: classes };
     const before = getKernels();
     try {
-      setKernels((await selectKernels("wasm")).kernels);
-      const tensorPath = evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false }));
-      const { predictions } = evaluateSplit(m.net, split, 37);
-      assert.equal(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 256, shuffle: false })), tensorPath, "any batch size");
-      for (const threads of [1, 2]) {
-        const trainer = await WasmTrainer.create(m, { train: data, test }, { lr: 0.1, batchSize: 256, threads, host: nodeThreads });
-        try {
-          assert.equal(trainer.evaluationMatchesKernels, true);
-          assert.equal(trainer.evaluateAccuracy(), tensorPath, `${threads} threads`);
-          // Every prediction, not only their count: what `softmax train` writes instead of a second pass.
-          assert.deepEqual(trainer.testPredictions(), predictions, `${threads} threads: predictions`);
-        } finally {
-          await trainer.close();
+      for (const fused of [true, false]) {
+        setKernels((await selectKernels("wasm", { fused })).kernels);
+        const tensorPath = evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false }));
+        const { predictions } = evaluateSplit(m.net, split, 37);
+        assert.equal(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 256, shuffle: false })), tensorPath, "any batch size");
+        for (const threads of [1, 2]) {
+          const trainer = await WasmTrainer.create(m, { train: data, test }, { lr: 0.1, batchSize: 256, threads, host: nodeThreads, fused });
+          try {
+            assert.equal(trainer.variant, fused ? "relaxed" : "threads");
+            assert.equal(trainer.evaluationMatchesKernels, true);
+            assert.equal(trainer.evaluateAccuracy(), tensorPath, `${fused ? "fused" : "plain"}, ${threads} threads`);
+            // Every prediction, not only their count: what `softmax train` writes instead of a second pass.
+            assert.deepEqual(trainer.testPredictions(), predictions, `${fused ? "fused" : "plain"}, ${threads} threads: predictions`);
+          } finally {
+            await trainer.close();
+          }
         }
+        // The case is sharp: the reference loops (float64 sums) already decide some near-ties otherwise.
+        setKernels(ref);
+        assert.notEqual(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false })), tensorPath);
       }
-      // The case is sharp: the reference loops (float64 sums) already decide some near-ties otherwise.
-      setKernels(ref);
-      assert.notEqual(evaluateAccuracy(m.net, new DataIter(split, { batchSize: 37, shuffle: false })), tensorPath);
+      // A trainer of the other build does not claim to match.
+      setKernels((await selectKernels("wasm")).kernels);
+      const plain = await WasmTrainer.create(m, { train: data, test }, { lr: 0.1, batchSize: 256, threads: 1, host: nodeThreads, fused: false });
+      try {
+        assert.equal(plain.evaluationMatchesKernels, false);
+      } finally {
+        await plain.close();
+      }
     } finally {
       setKernels(before);
     }

@@ -2,8 +2,8 @@
 // the reference loops), how the choice is logged, and which set reproduces a model file's numbers.
 
 import { setKernels } from "../kernels/current.ts";
-import { selectKernels } from "../kernels/select.ts";
-import type { KernelsChoice } from "../kernels/select.ts";
+import { selectKernels, type KernelsChoice, type KernelsSelection } from "../kernels/select.ts";
+import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
 import type { SoftmaxModel } from "../io/model.ts";
 import type { OptionSpec } from "./command.ts";
 
@@ -19,26 +19,43 @@ export const kernelsOption = {
   },
 } as const satisfies Record<string, OptionSpec>;
 
-/** The installed set: its name ("ref", "wasm-simd"), why it was chosen, and the explicit choice that gives it again. */
+/** The installed set: its name ("ref", "wasm-simd", "wasm-relaxed-simd") and why it was chosen. */
 export interface InstalledKernels {
   name: string;
   reason: string;
-  /** "ref" or "wasm": what a worker thread passes to `selectKernels` to get the very same set. */
-  exact: KernelsChoice;
 }
 
-/** The explicit choice that selects the kernel set named `name` (as recorded in model files). */
-export function choiceForName(name: string): KernelsChoice | undefined {
-  if (name === "ref") return "ref";
-  if (name === "wasm-simd") return "wasm";
+/** The choice and build that select the kernel set named `name` (as model files record it). */
+function choiceForName(name: string): { choice: KernelsChoice; fused: boolean } | undefined {
+  if (name === "ref") return { choice: "ref", fused: false };
+  if (name === "wasm-simd") return { choice: "wasm", fused: false };
+  if (name === "wasm-relaxed-simd") return { choice: "wasm", fused: true };
   return undefined;
+}
+
+/**
+ * Selects kernels in this Node process: `choice`, with fused multiply-adds where relaxed SIMD works (on
+ * Node 20 it is turned on first).
+ */
+export function selectNodeKernels(choice: KernelsChoice, fused = true): Promise<KernelsSelection> {
+  return selectKernels(choice, { fused, host: nodeThreads });
+}
+
+/**
+ * Selects the kernel set named `name` again (a training thread's copy of the main thread's set, or a model's
+ * set). Where that build cannot run here, the nearest one comes back under its own name.
+ */
+export function selectNamedKernels(name: string): Promise<KernelsSelection> {
+  const exact = choiceForName(name);
+  if (exact === undefined) throw new RangeError(`unknown kernels ${JSON.stringify(name)}; expected ref, wasm-simd or wasm-relaxed-simd`);
+  return selectNodeKernels(exact.choice, exact.fused);
 }
 
 /** Selects and installs the kernels for this thread (`selectKernels` + `setKernels`). */
 export async function installKernels(choice: KernelsChoice): Promise<InstalledKernels> {
-  const { kernels, reason } = await selectKernels(choice);
+  const { kernels, reason } = await selectNodeKernels(choice);
   setKernels(kernels);
-  return { name: kernels.name, reason, exact: choiceForName(kernels.name) ?? "ref" };
+  return { name: kernels.name, reason };
 }
 
 /**
@@ -49,13 +66,17 @@ export async function installKernels(choice: KernelsChoice): Promise<InstalledKe
 export async function installKernelsForModel(model: SoftmaxModel, flag: string | undefined): Promise<{ installed: InstalledKernels; note?: string }> {
   if (flag !== undefined) return { installed: await installKernels(flag as KernelsChoice) };
   const trained = typeof model.training["kernels"] === "string" ? (model.training["kernels"] as string) : undefined;
-  const wanted = trained === undefined ? undefined : choiceForName(trained);
-  if (wanted === undefined) return { installed: await installKernels("auto") };
+  if (trained === undefined || choiceForName(trained) === undefined) return { installed: await installKernels("auto") };
+  let selection: KernelsSelection;
   try {
-    return { installed: await installKernels(wanted) };
+    selection = await selectNamedKernels(trained);
   } catch (error) {
     const installed = await installKernels("auto");
     const why = error instanceof Error ? error.message : String(error);
     return { installed, note: `the model was trained with the ${trained} kernels, which are not available here (${why}); using ${installed.name}, so results may differ in the last bits` };
   }
+  setKernels(selection.kernels);
+  const installed = { name: selection.kernels.name, reason: selection.reason };
+  if (installed.name === trained) return { installed };
+  return { installed, note: `the model was trained with the ${trained} kernels, which this runtime cannot run; using ${installed.name}, so results may differ in the last bits` };
 }

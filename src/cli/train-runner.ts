@@ -4,7 +4,6 @@
 import { Worker } from "node:worker_threads";
 import type { DataSplit } from "../data/split.ts";
 import type { EpochMetrics } from "../train/types.ts";
-import type { KernelsChoice } from "../kernels/select.ts";
 import type { WasmVariant } from "../kernels/wasm/load.ts";
 import type { TrainJob, TrainMessage, WorkerTimings } from "./train-worker.ts";
 
@@ -62,7 +61,7 @@ function movableBuffers(split: DataSplit): ArrayBuffer[] {
 }
 
 /** The worker's module: the .ts source under tsx (registered inside the worker), the .js file when built. */
-function startWorker(workerData: { helpers: number; kernels?: KernelsChoice }): Worker {
+function startWorker(workerData: { helpers: number; kernels?: string }): Worker {
   const fromSource = import.meta.url.endsWith(".ts");
   const url = new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url);
   if (fromSource) {
@@ -94,7 +93,7 @@ export interface TrainingThread {
  * Meanwhile it starts `helpers` helper threads for the fused trainer (threads − 1) and compiles the `kernels`
  * the job will name.
  */
-export function startTrainingThread(options: { helpers?: number; kernels?: KernelsChoice } = {}): TrainingThread {
+export function startTrainingThread(options: { helpers?: number; kernels?: string } = {}): TrainingThread {
   const spawned = performance.now();
   const worker = startWorker({ helpers: options.helpers ?? 0, ...(options.kernels !== undefined && { kernels: options.kernels }) });
   worker.unref();

@@ -6,8 +6,6 @@ import { parentPort, workerData } from "node:worker_threads";
 import { DataIter } from "../data/iterator.ts";
 import type { DataSplit } from "../data/split.ts";
 import { getKernels, setKernels } from "../kernels/current.ts";
-import { selectKernels } from "../kernels/select.ts";
-import type { KernelsChoice } from "../kernels/select.ts";
 import type { WasmVariant } from "../kernels/wasm/load.ts";
 import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
 import type { PhaseTimes } from "../kernels/wasm/resident.ts";
@@ -18,6 +16,7 @@ import { Tensor } from "../tensor/tensor.ts";
 import { NonFiniteLossError } from "../train/nonFiniteLoss.ts";
 import { train } from "../train/train.ts";
 import type { EpochMetrics } from "../train/types.ts";
+import { selectNamedKernels } from "./kernels-option.ts";
 import type { TrainerPath } from "./trainer-option.ts";
 import { FUSED_CHUNK_BATCHES, trainFused } from "./train-fused.ts";
 
@@ -43,8 +42,8 @@ export interface TrainJob extends TrainHyperparameters {
   stop: SharedArrayBuffer;
   /** When the main thread started this thread (performance.timeOrigin + performance.now(), ms). */
   spawnedAt: number;
-  /** The kernels the main thread installed, chosen explicitly ("ref" or "wasm") so this thread uses the same. */
-  kernels: KernelsChoice;
+  /** The name of the kernels the main thread installed ("ref", "wasm-simd", …), so this thread installs the same. */
+  kernels: string;
   /** The training path the main thread chose, and the fused trainer's thread count (1 for autograd). */
   trainer: TrainerPath;
   threads: number;
@@ -101,7 +100,7 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
   const startup = performance.timeOrigin + loadedAt - job.spawnedAt;
   const timings: WorkerTimings = { startup, jobWait: begun - loadedAt, kernels: 0, epochs: 0, evaluations: 0 };
   try {
-    setKernels((await selectKernels(job.kernels)).kernels);
+    setKernels((await selectNamedKernels(job.kernels)).kernels);
   } catch (error) {
     post({ type: "failed", message: `the training thread could not load the ${job.kernels} kernels: ${error instanceof Error ? error.message : String(error)}`, nonFinite: false });
     return;
@@ -180,9 +179,9 @@ if (parentPort) {
   const port = parentPort;
   // While the main thread loads the data: the fused trainer's helper threads start, and the job's kernels
   // module compiles (selectKernels caches the compiled module, so the job's own call only instantiates it).
-  const { helpers = 0, kernels } = (workerData ?? {}) as { helpers?: number; kernels?: KernelsChoice };
+  const { helpers = 0, kernels } = (workerData ?? {}) as { helpers?: number; kernels?: string };
   if (helpers > 0) nodeThreads.prestart(helpers);
-  if (kernels !== undefined) selectKernels(kernels).catch(() => undefined); // a failure is reported with the job
+  if (kernels !== undefined) selectNamedKernels(kernels).catch(() => undefined); // a failure is reported with the job
   port.once("message", (job: TrainJob) => {
     if (job.kind === "softmax-train") void runTrainJob(job, (message) => port.postMessage(message), loadedAt);
   });

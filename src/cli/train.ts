@@ -63,6 +63,14 @@ function computeText(kernels: string, path: TrainingPath): string {
   return `kernels ${kernels} · trainer ${path.trainer}${threads}`;
 }
 
+/** The kernels row: the set's name, with what it means, and the fused trainer's build when that one differs. */
+function kernelsText(kernels: string, build?: WasmVariant): string {
+  const meaning = kernels === "wasm-relaxed-simd" ? `${kernels} (WebAssembly SIMD, fused multiply-add)` : kernels;
+  const buildFuses = build === "relaxed";
+  if (build === undefined || buildFuses === (kernels === "wasm-relaxed-simd")) return meaning;
+  return `${meaning}; the fused trainer's build: ${buildFuses ? "relaxed SIMD (fused multiply-add)" : "SIMD (multiply, then add)"}`;
+}
+
 /** The settings as label/value rows for the report. */
 function settingRows(s: Settings, info: DatasetInfo, kernels: string, build?: WasmVariant): [string, string][] {
   return [
@@ -79,7 +87,7 @@ function settingRows(s: Settings, info: DatasetInfo, kernels: string, build?: Wa
     ["initial weights", s.init ?? `W ~ Normal(0, 0.01²), b = 0 (seed ${s.seed})`],
     ["optimizer", optimizerText(s.path)],
     ["trainer", `${s.path.trainer} (${s.path.reason}); ${s.path.threadsReason}`],
-    ["kernels", build === "relaxed" ? `${kernels}; the fused trainer's build: relaxed SIMD (fused multiply-add)` : kernels],
+    ["kernels", kernelsText(kernels, build)],
   ];
 }
 
@@ -271,7 +279,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   if (kernels.name === "ref" && values.kernels !== "ref") io.stderr.write(`note: kernels: ref (${kernels.reason})\n`);
   lap("kernel selection + WASM instantiation (main thread)");
   // The training thread loads its modules while this thread loads the data (it waits for its job, unref'd).
-  const thread = startTrainingThread({ helpers: path.trainer === "fused" ? path.threads - 1 : 0, kernels: kernels.exact });
+  const thread = startTrainingThread({ helpers: path.trainer === "fused" ? path.threads - 1 : 0, kernels: kernels.name });
   lap("training thread spawn");
   const cwd = process.cwd();
   const startedAt = new Date();
@@ -305,7 +313,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   const started = performance.now();
   const { epochs, lr, seed, shuffle } = settings;
   const verbose = values.verbose === true;
-  const job = { train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start, kernels: kernels.exact, trainer: path.trainer, threads: path.threads, profile: verbose };
+  const job = { train, test, epochs, lr, batchSize, seed, numerics, shuffle, ...start, kernels: kernels.name, trainer: path.trainer, threads: path.threads, profile: verbose };
   const trainCount = train.n; // the training split's buffers move to the training thread
   // The run folder's writer (with resvg's native module, ~0.1 s to load) loads while the worker trains.
   const runFolderModule = import("../io/runFolder.ts");

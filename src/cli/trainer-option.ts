@@ -21,7 +21,7 @@ export const trainerOptions = {
     defaultText: "auto",
     description:
       "fused (the resident WebAssembly trainer), autograd (the chapter's train() + sgd), or auto: fused where it " +
-      "computes the same model (stable softmax on the wasm-simd kernels), else autograd",
+      "computes the same model (stable softmax on the WebAssembly kernels), else autograd",
   },
   threads: {
     type: "string",
@@ -56,7 +56,7 @@ function parseThreads(raw: string | undefined): number | "auto" {
 /** Why the fused trainer cannot compute this run's model, or undefined when it can. */
 function fusedUnavailable(numerics: SoftmaxNumerics, kernels: { name: string; reason: string }): string | undefined {
   if (numerics !== "stable") return "the fused trainer computes the stable softmax cross-entropy only, and --softmax naive asks for the chapter's naive one";
-  if (kernels.name !== "wasm-simd") return `the fused trainer runs on WebAssembly SIMD, and the kernels are ${kernels.name} (${kernels.reason})`;
+  if (!kernels.name.startsWith("wasm-")) return `the fused trainer runs on WebAssembly SIMD, and the kernels are ${kernels.name} (${kernels.reason})`;
   return undefined;
 }
 
@@ -80,7 +80,7 @@ export function chooseTrainingPath(
     }
     return { trainer: "autograd", reason, threads: 1, threadsReason: "the autograd path runs on one thread" };
   }
-  const reason = choice === "fused" ? "--trainer fused" : "auto: stable softmax on the wasm-simd kernels, which the fused trainer computes";
+  const reason = choice === "fused" ? "--trainer fused" : "auto: stable softmax on the WebAssembly kernels, which the fused trainer computes";
   try {
     const chosen = residentThreads({ threads, batchSize: run.batchSize, host: nodeThreads });
     return { trainer: "fused", reason, threads: chosen.threads, threadsReason: chosen.reason };

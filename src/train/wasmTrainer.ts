@@ -2,6 +2,7 @@
 // data set, W and b held in WebAssembly memory, whole epochs per call, optionally on several threads.
 // Same model, loss and updates as fusedTrainEpoch; results equal within float32 rounding.
 
+import { getKernels } from "../kernels/current.ts";
 import type { RowIndex } from "../kernels/kernels.ts";
 import type { WasmSource, WasmVariant } from "../kernels/wasm/load.ts";
 import { ResidentTrainer, type BatchResults, type PhaseTimes, type StartupTimes } from "../kernels/wasm/resident.ts";
@@ -133,16 +134,18 @@ export class WasmTrainer {
 
   /**
    * Whether `evaluateAccuracy` computes every logit bit for bit as `evaluateAccuracy(model.net, testIter)` does
-   * on the wasm-simd Kernels (pixel / 255, then X·W + b): when the inputs per example are a multiple of 4
-   * (784 is), the rows need no padding and the products are summed in the same order.
+   * on the installed Kernels (pixel / 255, then X·W + b): when those are the wasm set of this trainer's build
+   * ("wasm-relaxed-simd" when it fuses multiply-adds, else "wasm-simd") and the inputs per example are a
+   * multiple of 4 (784 is), so the rows need no padding and the products are summed in the same order.
    */
   get evaluationMatchesKernels(): boolean {
-    return this.model.numInputs % 4 === 0;
+    const sameBuild = getKernels().name === (this.variant === "relaxed" ? "wasm-relaxed-simd" : "wasm-simd");
+    return sameBuild && this.model.numInputs % 4 === 0;
   }
 
   /**
    * Accuracy of the model's current weights on the test set given to `create`. Like `fusedEvaluateAccuracy`,
-   * and exactly the tensor path's on the wasm-simd Kernels when `evaluationMatchesKernels`.
+   * and exactly the tensor path's on the installed Kernels when `evaluationMatchesKernels`.
    */
   evaluateAccuracy(): number {
     const n = this.resident.testSize;
@@ -154,7 +157,7 @@ export class WasmTrainer {
   /**
    * The predicted class of every test example under the model's current weights, in file order: the argmax
    * of the logits `evaluateAccuracy` computes (so, when `evaluationMatchesKernels`, exactly the predictions of
-   * `evaluateSplit` on the wasm-simd Kernels).
+   * `evaluateSplit` on the installed Kernels).
    */
   testPredictions(): Int32Array {
     if (this.resident.testSize === 0) throw new RangeError("WasmTrainer.testPredictions: no test set was given to create()");

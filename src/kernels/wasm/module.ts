@@ -4,6 +4,8 @@
 /** The module's exports (see assembly/index.ts); every pointer is a byte address into the memory. */
 export interface KernelExports {
   heapBase(): number;
+  /** 1 in the relaxed SIMD build, whose `…Fused` products fuse their multiply-adds; else 0. */
+  fusesMultiplyAdd(): number;
   dotRows(a: number, b: number, bias: number, out: number, m: number, n: number, k: number, scale: number): void;
   dotColumnsT(a: number, b: number, outT: number, m: number, k: number, n: number): void;
   /** dotRows / dotColumnsT with fused multiply-adds in the build with relaxed SIMD (the same as them elsewhere). */

@@ -9,7 +9,9 @@ import { KernelsInstance } from "./module.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
 
 /**
- * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set).
+ * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set). On the
+ * build with relaxed SIMD the products fuse their multiply-adds and the set is "wasm-relaxed-simd";
+ * on the others they multiply then add, and it is "wasm-simd".
  * NOTE: unary/expand/pick/scatterAdd (and binary ops over 3 or more axes) delegate to `ref`: those loops are
  * memory-bound, the copies would cost as much, and unary exp/log must equal the reference's Math.exp/Math.log.
  */
@@ -49,14 +51,14 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
     // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
     k.transpose(pb, pbt, kk, n);
-    k.dotRows(pa, pbt, 0, pout, m, kk, n, 1);
+    k.dotRowsFused(pa, pbt, 0, pout, m, kk, n, 1);
     copyOut(pout, out, m * n);
   }
 
   /** out = aᵀ·b for a[m, k] already at `pa`; runs inside `scratch`. */
   function transposedTimes(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
     const pb = copyIn(b, m * n), poutT = instance.alloc(n * kk * 4), pout = instance.alloc(kk * n * 4);
-    k.dotColumnsT(pa, pb, poutT, m, kk, n);
+    k.dotColumnsTFused(pa, pb, poutT, m, kk, n);
     k.transpose(poutT, pout, n, kk);
     copyOut(pout, out, kk * n);
   }
@@ -72,7 +74,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
   function matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, kk: number): void {
     scratch(() => {
       const pa = copyIn(a, m * n), pb = copyIn(b, kk * n), pout = instance.alloc(m * kk * 4);
-      k.dotRows(pa, pb, 0, pout, m, n, kk, 1);
+      k.dotRowsFused(pa, pb, 0, pout, m, n, kk, 1);
       copyOut(pout, out, m * kk);
     });
   }
@@ -182,7 +184,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
       const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
       k.transpose(pb, pbt, kk, n);
       // Rows are independent: each block is multiplied right after its gather, while it is in cache.
-      const product = (first: number, rows: number) => k.dotRows(place.at + first * kk * 4, pbt, 0, pout + first * n * 4, rows, kk, n, 1);
+      const product = (first: number, rows: number) => k.dotRowsFused(place.at + first * kk * 4, pbt, 0, pout + first * n * 4, rows, kk, n, 1);
       if (place.ready) product(0, m);
       else gatherBatch(x, place, product);
       copyOut(pout, out, m * n);
@@ -241,7 +243,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
   }
 
   return {
-    name: "wasm-simd",
+    name: k.fusesMultiplyAdd() ? "wasm-relaxed-simd" : "wasm-simd",
     matmul,
     matmulAtB,
     matmulABt,

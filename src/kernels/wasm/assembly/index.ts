@@ -1,5 +1,6 @@
 // AssemblyScript entry of the kernels module: the exports the host (../module.ts) calls.
-// Built twice by `npm run build`: SIMD on an imported memory, and SIMD + threads on a shared one.
+// Built three times by `npm run build`: SIMD on an imported memory; SIMD + threads on a shared one; and the
+// same with relaxed SIMD, whose products fuse their multiply-adds.
 
 export { dotRows, dotRowsFused, dotColumnsT, dotColumnsTFused, transpose } from "./matmul";
 export { expInPlace, softmaxCrossEntropy, crossEntropyStep, maxAxis } from "./softmax";
@@ -10,4 +11,9 @@ export { trainBatches, evaluate, meet, PLAN_BYTES } from "./train";
 /** First byte after the module's static data: the host lays out its buffers from here. */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+/** Whether this build's `…Fused` products fuse their multiply-adds (the relaxed SIMD build). */
+export function fusesMultiplyAdd(): bool {
+  return ASC_FEATURE_RELAXED_SIMD;
 }

@@ -3,7 +3,7 @@
 // every thread updates its own copy of Wᵀ and b from the shards' gradients summed in shard order. The copies
 // stay equal bit for bit, so one barrier per batch suffices, and results do not depend on T.
 
-import { dotColumnsTFused, dotRows, dotRowsFused } from "./matmul";
+import { dotColumnsTFused, dotRowsFused } from "./matmul";
 import { argmaxRow, crossEntropyStep } from "./softmax";
 import { gatherRows, SCALE_NONE } from "./gather";
 import { updateFromParts } from "./vector";
@@ -227,8 +227,9 @@ export function trainBatches(plan: usize, thread: i32, first: i32, last: i32): i
  * threads. Returns false when another thread aborted.
  * Unlike training, the pixels are scaled before the product (fround(p · scale), computed exactly by the
  * gather mode the host chose, then X·Wᵀ + b): the very
- * arithmetic of the Kernels' gather, matmul and add, so when the row length needs no padding (LEN = STRIDE)
- * every logit, hence every prediction, is bit for bit the tensor path's. dotRows's value for a row does not
+ * arithmetic of the Kernels' gather, matmul and add (multiply-adds fused in the relaxed build, as the Kernels
+ * on that build fuse them), so when the row length needs no padding (LEN = STRIDE) every logit, hence every
+ * prediction, is bit for bit the tensor path's on the Kernels of the same build. A row's value does not
  * depend on which rows share its call, so the chunking does not matter either.
  */
 export function evaluate(plan: usize, thread: i32): bool {
@@ -249,7 +250,7 @@ export function evaluate(plan: usize, thread: i32): bool {
       ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride,
       load<f64>(plan + EVAL_SCALE_HI), load<f64>(plan + EVAL_SCALE_LO), i32At(plan, EVAL_SCALE_MODE), ptrAt(plan, TEST_LABELS), y,
     );
-    dotRows(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, 1);
+    dotRowsFused(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, 1);
     for (let r = 0; r < count; r++) {
       const predicted = argmaxRow(logits + (<usize>(r * C) << 2), C);
       if (predicted == load<i32>(y + (<usize>r << 2))) correct++;
