@@ -3,7 +3,7 @@
 // Same model and updates as the autograd path with the stable loss; no Tensor ops, no allocation per batch.
 
 import { getKernels } from "../kernels/current.ts";
-import type { RowIndex } from "../kernels/kernels.ts";
+import type { GatheredRows, RowIndex } from "../kernels/kernels.ts";
 import type { SoftmaxRegression } from "../nn/softmaxRegression.ts";
 import { NonFiniteLossError } from "./nonFiniteLoss.ts";
 import type { BatchMetrics } from "./types.ts";
@@ -51,11 +51,18 @@ function checkData(model: SoftmaxRegression, data: ByteExamples, op: string): vo
   }
 }
 
-/** Gathers rows[0:count] into ws.X and ws.y, then writes logits = X·W + b. Returns the batch's correct count. */
-function forward(model: SoftmaxRegression, data: ByteExamples, rows: RowIndex, ws: Workspace, op: string): number {
+/** The float batch X of `rows`: pixel / 255 (Kernels with a memory of their own gather it there). */
+function batchOf(data: ByteExamples, D: number, rows: RowIndex): GatheredRows {
+  return { src: data.images, rowLength: D, rows, start: 0, count: rows.length, scale: 1 / 255 };
+}
+
+/**
+ * Writes the labels of rows[0:count] into ws.y and logits = X·W + b (X gathered into ws.X, unless the Kernels
+ * gather it themselves). Returns the batch's correct count.
+ */
+function forward(model: SoftmaxRegression, data: ByteExamples, batch: GatheredRows, ws: Workspace, op: string): number {
   const k = getKernels();
-  const B = rows.length;
-  const D = model.numInputs;
+  const { rows, count: B, rowLength: D } = batch;
   const C = model.numOutputs;
   for (let r = 0; r < B; r++) {
     const i = rows[r]!;
@@ -64,10 +71,14 @@ function forward(model: SoftmaxRegression, data: ByteExamples, rows: RowIndex, w
     if (label >= C) throw new RangeError(`${op}: label ${label} of example ${i} is not a class index below ${C}`);
     ws.y[r] = label;
   }
-  const X = ws.X.subarray(0, B * D);
   const logits = ws.logits.subarray(0, B * C);
-  k.gatherRows(data.images, D, rows, 0, B, 1 / 255, X);
-  k.matmul(X, model.W.data, logits, B, D, C);
+  if (k.matmulGathered !== undefined) {
+    k.matmulGathered(batch, model.W.data, logits, C);
+  } else {
+    const X = ws.X.subarray(0, B * D);
+    k.gatherRows(data.images, D, rows, 0, B, 1 / 255, X);
+    k.matmul(X, model.W.data, logits, B, D, C);
+  }
   k.binary("add", logits, [C, 1], model.b.data, [0, 1], logits, [B, C]);
   k.max(logits, ws.rowMax, ws.argmax, B, C, 1);
   let correct = 0;
@@ -108,7 +119,8 @@ export function fusedTrainEpoch(
     const B = rows.length;
     if (B > batchSize) throw new RangeError(`fusedTrainEpoch: batch ${batch} has ${B} examples, more than batchSize ${batchSize}`);
     if (B === 0) continue;
-    const correct = forward(model, data, rows, ws, "fusedTrainEpoch");
+    const X = batchOf(data, D, rows);
+    const correct = forward(model, data, X, ws, "fusedTrainEpoch");
     const logits = ws.logits.subarray(0, B * C);
     const dlogits = ws.dlogits.subarray(0, B * C);
     k.softmaxCrossEntropy(logits, ws.y, ws.loss, dlogits, B, C);
@@ -116,7 +128,8 @@ export function fusedTrainEpoch(
     for (let r = 0; r < B; r++) lossSum += ws.loss[r]!;
     if (!Number.isFinite(lossSum)) throw new NonFiniteLossError({ epoch, batch, loss: lossSum });
     // Gradients of the summed loss: dW = Xᵀ·G [D, C], db = Σ_rows G [C]; then param −= lr · grad / B.
-    k.matmulAtB(ws.X.subarray(0, B * D), dlogits, ws.dW, B, D, C);
+    if (k.matmulAtBGathered !== undefined) k.matmulAtBGathered(X, dlogits, ws.dW, C);
+    else k.matmulAtB(ws.X.subarray(0, B * D), dlogits, ws.dW, B, D, C);
     k.sum(dlogits, ws.db, 1, B, C);
     k.axpy(-lr / B, ws.dW, model.W.data, D * C);
     k.axpy(-lr / B, ws.db, model.b.data, C);
@@ -138,7 +151,8 @@ export function fusedEvaluateAccuracy(model: SoftmaxRegression, data: ByteExampl
   for (let i = 0; i < data.n; i++) order[i] = i;
   let correct = 0;
   for (let start = 0; start < data.n; start += batchSize) {
-    correct += forward(model, data, order.subarray(start, Math.min(start + batchSize, data.n)), ws, "fusedEvaluateAccuracy");
+    const rows = order.subarray(start, Math.min(start + batchSize, data.n));
+    correct += forward(model, data, batchOf(data, model.numInputs, rows), ws, "fusedEvaluateAccuracy");
   }
   return correct / data.n;
 }
