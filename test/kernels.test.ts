@@ -31,6 +31,21 @@ const matmulSizes: [number, number, number][] = [
  */
 const productTol = (kernels: Kernels) => (kernels === ref ? TOL.float32 : TOL.reordered);
 
+/** The spacing of float32 values at |v| (subnormals: 2⁻¹⁴⁹). */
+function ulp(v: number): number {
+  const a = Math.abs(v);
+  return a < 2 ** -126 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+
+/** Each actual within `ulps` float32 ulps of the expected value; 0, ±∞ and NaN exactly. */
+function assertUlps(actual: ArrayLike<number>, expected: ArrayLike<number>, ulps: number, what: string): void {
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!, e = expected[i]!;
+    const ok = Number.isFinite(e) && e !== 0 ? Math.abs(a - e) <= ulps * ulp(e) : Object.is(a, e) || (e === 0 && Math.abs(a) <= ulps * 2 ** -149);
+    assert.ok(ok, `${what}[${i}]: ${a} is not within ${ulps} ulps of ${e}`);
+  }
+}
+
 function naiveMatmul(A: (i: number, p: number) => number, B: (p: number, j: number) => number, m: number, k: number, n: number): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
@@ -75,11 +90,20 @@ for (const kernels of implementations) {
       for (const [op, fn] of Object.entries(fns) as [UnaryOp, (v: number) => number][]) {
         const out = new Float32Array(x.length);
         kernels.unary(op, x, out, x.length);
-        allClose(out, Array.from(x, (v) => f32(fn(v))), TOL.exact, op);
+        const want = Array.from(x, (v) => f32(fn(v)));
+        if (op === "exp" && kernels !== ref) assertUlps(out, want, 2, op);
+        else allClose(out, want, TOL.exact, op);
         const inPlace = x.slice();
         kernels.unary(op, inPlace, inPlace, inPlace.length);
         allClose(inPlace, out, TOL.exact, `${op} in place`);
       }
+    });
+
+    test("unary exp: within 2 ulps of Math.exp (the reference: exactly it) from underflow to overflow, subnormals included", () => {
+      const x = Float32Array.from({ length: 20011 }, (_, i) => f32(-105 + (195 * i) / 20010));
+      const out = new Float32Array(x.length);
+      kernels.unary("exp", x, out, x.length);
+      assertUlps(out, Array.from(x, (v) => f32(Math.exp(v))), kernels === ref ? 0 : 2, "exp");
     });
 
     test("binary: add, sub, mul, div under broadcast strides", () => {
