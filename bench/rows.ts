@@ -1,5 +1,5 @@
 // This project's benchmark rows: the chapter's autograd path (ref and wasm kernels), the graph-free fused
-// path (ref kernels, and the wasm-simd Kernels set), the resident WebAssembly trainer on 1 and all threads,
+// path (ref kernels, and the WebAssembly Kernels set), the resident WebAssembly trainer on 1 and all threads,
 // and the data layer alone. Each runs `epochs` epochs of batch 256, lr 0.1 on the real Fashion-MNIST.
 
 import { DataIter } from "../src/data/iterator.ts";
@@ -88,7 +88,7 @@ function fused(kernels: "ref" | "wasm"): RowRunner {
       name: `fused, graph-free (${selection.kernels.name} kernels)`,
       project: "this project",
       ...timed,
-      notes: [kernels === "ref" ? "one step per batch on reused buffers; stable loss" : "same step; each kernel call copies into WebAssembly memory and back"],
+      notes: [kernels === "ref" ? "one step per batch on reused buffers; stable loss" : "same step; batches gathered in WebAssembly memory, the other arrays copied in and out per call"],
     };
   };
 }

@@ -7,6 +7,8 @@ import type { IdxImages, IdxLabels } from "./idx.ts";
 /**
  * One split held once in memory: `images` is `[n, rows, cols]` row-major uint8 (0..255),
  * `labels` is `[n]` class indices in `0..numClasses-1`. Batches scale pixels to [0, 1] on the fly.
+ * The pixels must not change once batches are drawn: a batch reads them when its values are first needed,
+ * and the WebAssembly kernels keep a copy of them (make a new split to change the data).
  */
 export interface DataSplit {
   images: Uint8Array;
