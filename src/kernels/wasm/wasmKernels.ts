@@ -47,12 +47,21 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     out.set(instance.f32.subarray(at >> 2, (at >> 2) + length));
   }
 
-  /** out = a·b for a[m, k] already at `pa`; runs inside `scratch`. */
-  function times(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
+  /**
+   * out = a·b for a[m, k] at `pa`; runs inside `scratch`. With `fill`, the rows of `a` are not there yet:
+   * `fill` writes them block by block, calling `product` on each block (rows are independent, so each
+   * block is multiplied while it is in cache, and the result is the same).
+   */
+  function times(
+    pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number,
+    fill?: (product: (first: number, rows: number) => void) => void,
+  ): void {
     const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
     // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
     k.transpose(pb, pbt, kk, n);
-    k.dotRowsFused(pa, pbt, 0, pout, m, kk, n, 1);
+    const product = (first: number, rows: number) => k.dotRowsFused(pa + first * kk * 4, pbt, 0, pout + first * n * 4, rows, kk, n, 1);
+    if (fill === undefined) product(0, m);
+    else fill(product);
     copyOut(pout, out, m * n);
   }
 
@@ -179,17 +188,9 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
   }
 
   function matmulGathered(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void {
-    const m = x.count, kk = x.rowLength;
     const place = placeBatch(x);
-    scratch(() => {
-      const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
-      k.transpose(pb, pbt, kk, n);
-      // Rows are independent: each block is multiplied right after its gather, while it is in cache.
-      const product = (first: number, rows: number) => k.dotRowsFused(place.at + first * kk * 4, pbt, 0, pout + first * n * 4, rows, kk, n, 1);
-      if (place.ready) product(0, m);
-      else gatherBatch(x, place, product);
-      copyOut(pout, out, m * n);
-    });
+    const fill = place.ready ? undefined : (product: (first: number, rows: number) => void) => gatherBatch(x, place, product);
+    scratch(() => times(place.at, b, out, x.count, x.rowLength, n, fill));
   }
 
   function matmulAtBGathered(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void {
