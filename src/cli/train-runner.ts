@@ -1,10 +1,11 @@
 // Runs a TrainJob on a worker thread, so the main thread stays free to redraw the terminal and to hear
 // Ctrl-C: the first SIGINT asks the worker to stop after the current batch, a second one aborts at once.
 
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { DataSplit } from "../data/split.ts";
 import type { EpochMetrics } from "../train/types.ts";
 import type { WasmVariant } from "../kernels/wasm/load.ts";
+import { startModuleWorker } from "../util/nodeWorker.ts";
 import type { TrainJob, TrainMessage, WorkerTimings } from "./train-worker.ts";
 
 /** One completed epoch: its metrics, its wall time and the weights at its end. */
@@ -60,24 +61,9 @@ function movableBuffers(split: DataSplit): ArrayBuffer[] {
   return buffers[0] === buffers[1] ? buffers.slice(0, 1) : buffers;
 }
 
-/** The worker's module: the .ts source under tsx (registered inside the worker), the .js file when built. */
+/** The training thread's module, train-worker.ts (or .js when built), with its start-up data. */
 function startWorker(workerData: { helpers: number; kernels?: string }): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./train-worker.ts" : "./train-worker.js", import.meta.url);
-  if (fromSource) {
-    let api: string | undefined;
-    try {
-      api = import.meta.resolve("tsx/esm/api");
-    } catch {
-      api = undefined; // no tsx: a runtime that strips types itself
-    }
-    if (api !== undefined) {
-      // Loader hooks are per thread: register tsx in the worker before importing the TypeScript module.
-      const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-      return new Worker(code, { eval: true, workerData });
-    }
-  }
-  return new Worker(url, { workerData });
+  return startModuleWorker(import.meta.url, "train-worker", { workerData });
 }
 
 /** A training thread started before its job exists, so its start-up (~0.1 s of module loading) overlaps the caller's. */

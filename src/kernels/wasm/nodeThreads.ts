@@ -4,23 +4,13 @@ import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
+import { startModuleWorker } from "../../util/nodeWorker.ts";
 import { probeRelaxedSimd } from "./probe.ts";
 import type { HelperInit, HelperTeam, ThreadHost } from "./threads.ts";
 
-const fromSource = import.meta.url.endsWith(".ts");
-/** The worker entry beside this file: worker.ts when run from source (tsx), worker.js from dist/. */
-const workerUrl = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
-
-/**
- * Starts the worker entry; it waits for its HelperInit as its first message. From source, Node 20 does not
- * carry a loader registered with `--import tsx` into worker threads, so a two-line bootstrap registers tsx's
- * loader in the worker before importing worker.ts.
- */
+/** Starts the worker entry (worker.ts beside this file); it waits for its HelperInit as its first message. */
 function startWorker(): Worker {
-  if (!fromSource) return new Worker(workerUrl);
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startModuleWorker(import.meta.url, "worker");
 }
 
 /**
