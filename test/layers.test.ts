@@ -9,7 +9,7 @@ import { test } from "node:test";
 
 const SRC = resolve(import.meta.dirname, "../src");
 /** The layers, lowest first: a file may import from its own layer and the ones before it. */
-const LAYERS = ["kernels", "tensor", "nn", "data", "train", "viz", "io", "cli"];
+const LAYERS = ["util", "kernels", "tensor", "nn", "data", "train", "viz", "io", "cli"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
