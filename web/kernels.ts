@@ -7,7 +7,7 @@ import { setKernels } from "../src/kernels/current.ts";
 import { selectKernels } from "../src/kernels/select.ts";
 
 export interface KernelsChoice {
-  /** "wasm-simd" or "ref", as model files record it. */
+  /** "wasm-relaxed-simd", "wasm-simd" or "ref", as model files record it. */
   name: string;
   reason: string;
 }

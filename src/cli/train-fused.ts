@@ -43,7 +43,8 @@ export async function trainFused(
 ): Promise<void> {
   const trainer = await WasmTrainer.create(model, { train: job.train, test: job.test }, { lr: job.lr, batchSize: job.batchSize, threads: job.threads, host: nodeThreads });
   // The trainer's own evaluation where it computes exactly what `softmax eval` computes (evaluateSplit on
-  // the wasm-simd Kernels), so the recorded test accuracy is reproduced bit for bit; else the tensor path.
+  // the WebAssembly Kernels of the trainer's build), so the recorded test accuracy is reproduced bit for bit;
+  // else the tensor path.
   const testAccuracy = trainer.evaluationMatchesKernels ? () => trainer.evaluateAccuracy() : () => evaluateAccuracy(model.net, testIter);
   trainer.profile = job.profile;
   // The last evaluation also keeps every prediction, for the run folder (one pass over the test set, not two).

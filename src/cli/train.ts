@@ -57,7 +57,7 @@ function optimizerText(path: TrainingPath): string {
     : "minibatch SGD through autograd (train() + sgd)";
 }
 
-/** "kernels wasm-simd · trainer fused · 2 threads": the log line's account of how the run computes. */
+/** "kernels wasm-relaxed-simd · trainer fused · 2 threads": the log line's account of how the run computes. */
 function computeText(kernels: string, path: TrainingPath): string {
   const threads = path.trainer === "fused" ? ` · ${path.threads} thread${path.threads === 1 ? "" : "s"}` : "";
   return `kernels ${kernels} · trainer ${path.trainer}${threads}`;
@@ -380,7 +380,7 @@ export const trainCommand = defineCommand({
     "Trains the chapter's model: W ~ Normal(0, 0.01²) and b = 0, minibatch SGD, evaluating on the test split\n" +
     "after every epoch. By default (--trainer auto) the resident WebAssembly trainer runs it: the data set is\n" +
     "uploaded once and whole groups of batches run in WebAssembly on --threads threads (the same numbers on\n" +
-    "any count). It computes the stable softmax cross-entropy on the wasm-simd kernels; --softmax naive or\n" +
+    "any count). It computes the stable softmax cross-entropy on the WebAssembly kernels; --softmax naive or\n" +
     "--kernels ref train through the engine's autograd (train() + sgd), as does --trainer autograd.\n" +
     "The model's shape follows the data: any IDX data set (--data DIR with the standard file names) of any\n" +
     "image size and class count trains as is.\n" +

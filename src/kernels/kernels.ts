@@ -30,7 +30,7 @@ export interface GatheredRows {
  * Reductions and gathers see a tensor as [outer, len, inner] around the axis they work on.
  */
 export interface Kernels {
-  /** A short name for logs and benchmark tables ("ref", "wasm-simd", ...). */
+  /** A short name for logs, model files and benchmark tables ("ref", "wasm-simd", "wasm-relaxed-simd"). */
   readonly name: string;
 
   /** out[m, n] = a[m, k] · b[k, n]. */
