@@ -1,6 +1,6 @@
 // The package's public API: a plain list of re-exports (no side effects).
 
-export type { BinaryOp, Kernels, RowIndex, UnaryOp } from "./kernels/kernels.ts";
+export type { BinaryOp, GatheredRows, Kernels, RowIndex, UnaryOp } from "./kernels/kernels.ts";
 export { ref } from "./kernels/ref.ts";
 export { getKernels, setKernels } from "./kernels/current.ts";
 export { selectKernels, type KernelsChoice, type KernelsSelection, type SelectKernelsOptions } from "./kernels/select.ts";
@@ -11,6 +11,7 @@ export type { HelperInit, HelperTeam, ThreadHost } from "./kernels/wasm/threads.
 export { webThreads } from "./kernels/wasm/webThreads.ts";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.ts";
+export { Storage } from "./tensor/storage.ts";
 export { tensor, zeros, ones, normal, type CreateOptions, type NormalOptions } from "./tensor/create.ts";
 export { Rng, manualSeed, defaultRng } from "./tensor/random.ts";
 export { add, sub, mul, div, neg, exp, log, sum, max, argmax, matmul, pick, reshape, type IndexLike, type ReduceOptions, type TensorLike } from "./tensor/ops.ts";

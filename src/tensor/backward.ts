@@ -3,7 +3,7 @@
 
 import { getKernels } from "../kernels/current.ts";
 import type { BackwardRule, OpName } from "./graph.ts";
-import { div, gatheredRows, mul, neg } from "./ops.ts";
+import { div, matmulAtBInto, mul, neg } from "./ops.ts";
 import { broadcastStrides, reducedShape, sameShape, splitAtAxis } from "./shape.ts";
 import { Tensor } from "./tensor.ts";
 
@@ -93,10 +93,7 @@ export const backwardRules: { [K in OpName]: BackwardRule<K> } = {
     }
     if (b.requiresGrad) {
       db = new Tensor(new Float32Array(k * n), [k, n]);
-      const kernels = getKernels();
-      const rows = gatheredRows(a, m, k);
-      if (rows !== null && kernels.matmulAtBGathered !== undefined) kernels.matmulAtBGathered(rows, g.data, db.data, n);
-      else kernels.matmulAtB(a.data, g.data, db.data, m, k, n);
+      matmulAtBInto(a, g.data, db.data, m, k, n);
     }
     return [da, db];
   },

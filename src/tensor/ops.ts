@@ -152,10 +152,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new RangeError(`matmul: ${formatShape(a.shape)} · ${formatShape(b.shape)}: inner sizes ${k} and ${k2} differ`);
   }
   const out = new Float32Array(m * n);
-  const kernels = getKernels();
-  const rows = gatheredRows(a, m, k);
-  if (rows !== null && kernels.matmulGathered !== undefined) kernels.matmulGathered(rows, b.data, out, n);
-  else kernels.matmul(a.data, b.data, out, m, k, n);
+  matmulInto(a, b.data, out, m, k, n);
   return result("matmul", out, [m, n], [a, b], null, tracks([a, b]));
 }
 
@@ -163,9 +160,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * The batch description behind `x` when its values are still to be gathered as [rows, cols] (a data
  * iterator's batch, maybe reshaped), for kernels that gather it themselves; null otherwise.
  */
-export function gatheredRows(x: Tensor, rows: number, cols: number): GatheredRows | null {
+function gatheredRows(x: Tensor, rows: number, cols: number): GatheredRows | null {
   const g = x.storage.gatheredRows;
   return g !== null && g.count === rows && g.rowLength === cols ? g : null;
+}
+
+/** out = a·b for a [m, k], b [k, n] on the current kernels; those that can gather an unread data batch `a` themselves do. */
+export function matmulInto(a: Tensor, b: Float32Array, out: Float32Array, m: number, k: number, n: number): void {
+  const kernels = getKernels();
+  const rows = gatheredRows(a, m, k);
+  if (rows !== null && kernels.matmulGathered !== undefined) kernels.matmulGathered(rows, b, out, n);
+  else kernels.matmul(a.data, b, out, m, k, n);
+}
+
+/** out = aᵀ·g for a [m, k], g [m, n] (the weight gradient), as `matmulInto` treats `a`. */
+export function matmulAtBInto(a: Tensor, g: Float32Array, out: Float32Array, m: number, k: number, n: number): void {
+  const kernels = getKernels();
+  const rows = gatheredRows(a, m, k);
+  if (rows !== null && kernels.matmulAtBGathered !== undefined) kernels.matmulAtBGathered(rows, g, out, n);
+  else kernels.matmulAtB(a.data, g, out, m, k, n);
 }
 
 /** Checks that `index` holds `rows` integers in [0, cols) and returns it as an Int32Array. */
