@@ -4,13 +4,11 @@
 /** The module's exports (see assembly/index.ts); every pointer is a byte address into the memory. */
 export interface KernelExports {
   heapBase(): number;
-  /** 1 in the relaxed SIMD build, whose `…Fused` products fuse their multiply-adds; else 0. */
+  /** 1 in the relaxed SIMD build, whose products fuse their multiply-adds; else 0. */
   fusesMultiplyAdd(): number;
+  /** The products; their multiply-adds fuse in the build with relaxed SIMD (`fusesMultiplyAdd`). */
   dotRows(a: number, b: number, bias: number, out: number, m: number, n: number, k: number, scale: number): void;
   dotColumnsT(a: number, b: number, outT: number, m: number, k: number, n: number): void;
-  /** dotRows / dotColumnsT with fused multiply-adds in the build with relaxed SIMD (the same as them elsewhere). */
-  dotRowsFused(a: number, b: number, bias: number, out: number, m: number, n: number, k: number, scale: number): void;
-  dotColumnsTFused(a: number, b: number, outT: number, m: number, k: number, n: number): void;
   crossEntropyStep(logits: number, labels: number, dlogits: number, db: number, stats: number, rows: number, cols: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
   expInPlace(x: number, count: number): void;

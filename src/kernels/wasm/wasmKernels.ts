@@ -59,7 +59,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
     // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
     k.transpose(pb, pbt, kk, n);
-    const product = (first: number, rows: number) => k.dotRowsFused(pa + first * kk * 4, pbt, 0, pout + first * n * 4, rows, kk, n, 1);
+    const product = (first: number, rows: number) => k.dotRows(pa + first * kk * 4, pbt, 0, pout + first * n * 4, rows, kk, n, 1);
     if (fill === undefined) product(0, m);
     else fill(product);
     copyOut(pout, out, m * n);
@@ -68,7 +68,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
   /** out = aᵀ·b for a[m, k] already at `pa`; runs inside `scratch`. */
   function transposedTimes(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
     const pb = copyIn(b, m * n), poutT = instance.alloc(n * kk * 4), pout = instance.alloc(kk * n * 4);
-    k.dotColumnsTFused(pa, pb, poutT, m, kk, n);
+    k.dotColumnsT(pa, pb, poutT, m, kk, n);
     k.transpose(poutT, pout, n, kk);
     copyOut(pout, out, kk * n);
   }
@@ -84,7 +84,7 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
   function matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, kk: number): void {
     scratch(() => {
       const pa = copyIn(a, m * n), pb = copyIn(b, kk * n), pout = instance.alloc(m * kk * 4);
-      k.dotRowsFused(pa, pb, 0, pout, m, n, kk, 1);
+      k.dotRows(pa, pb, 0, pout, m, n, kk, 1);
       copyOut(pout, out, m * kk);
     });
   }

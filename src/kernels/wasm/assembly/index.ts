@@ -2,7 +2,7 @@
 // Built three times by `npm run build`: SIMD on an imported memory; SIMD + threads on a shared one; and the
 // same with relaxed SIMD, whose products fuse their multiply-adds.
 
-export { dotRows, dotRowsFused, dotColumnsT, dotColumnsTFused, transpose } from "./matmul";
+export { dotRows, dotColumnsT, transpose } from "./matmul";
 export { expInPlace, softmaxCrossEntropy, crossEntropyStep, maxAxis } from "./softmax";
 export { gatherRows } from "./gather";
 export { axpy, binary2d, sumAxis, updateFromParts } from "./vector";
@@ -13,7 +13,7 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-/** Whether this build's `…Fused` products fuse their multiply-adds (the relaxed SIMD build). */
+/** Whether this build's products fuse their multiply-adds (the relaxed SIMD build). */
 export function fusesMultiplyAdd(): bool {
   return ASC_FEATURE_RELAXED_SIMD;
 }

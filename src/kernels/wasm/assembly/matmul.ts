@@ -8,15 +8,12 @@
 }
 
 /**
- * acc + x · y on four lanes. `fused` (a constant at every call site) picks the relaxed-SIMD multiply-add, one
- * rounding instead of two and half the instructions, in the module built with relaxed SIMD; elsewhere, and
- * when not asked for, a multiply then an add, the reference's arithmetic.
+ * acc + x · y on four lanes: in the module built with relaxed SIMD, its fused multiply-add (one rounding
+ * instead of two, half the instructions); elsewhere a multiply then an add, the reference's arithmetic.
  */
 // @ts-ignore: decorator
-@inline export function madd(x: v128, y: v128, acc: v128, fused: bool): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    if (fused) return f32x4.relaxed_madd(x, y, acc);
-  }
+@inline export function madd(x: v128, y: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
   return f32x4.add(acc, f32x4.mul(x, y));
 }
 
@@ -30,12 +27,12 @@
 
 /** Dot product of two rows of n floats: four lanes over the multiple-of-4 part, then the scalar tail. */
 // @ts-ignore: decorator
-@inline function dot(a: usize, b: usize, n: i32, fused: bool): f32 {
+@inline function dot(a: usize, b: usize, n: i32): f32 {
   const n4 = n & ~3;
   let s = f32x4.splat(0);
   for (let j = 0; j < n4; j += 4) {
     const o = <usize>j << 2;
-    s = madd(v128.load(a + o), v128.load(b + o), s, fused);
+    s = madd(v128.load(a + o), v128.load(b + o), s);
   }
   return hsum(s) + tail(a, b, n4, n);
 }
@@ -45,10 +42,9 @@
  * The forward pass X·W + b with W held transposed (Wᵀ [classes, inputs]), and the interface's a·bᵀ (scale 1).
  * Four rows of `a` against two rows of `b` per step: 8 accumulators + 6 loads stay in the 16 vector
  * registers. (Unrolling makes V8 hoist the loads and spill the accumulators; index arithmetic per load costs
- * a quarter more time than stepping pointers: both measured.)
+ * a quarter more time than stepping pointers: both measured.) Multiply-adds fuse in the relaxed build.
  */
-// @ts-ignore: decorator
-@inline function dotRowsWith(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32, fused: bool): void {
+export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
   const row = <usize>n << 2;
   const outRow = <usize>k << 2;
   const n4 = n & ~3;
@@ -67,10 +63,10 @@
       while (pb0 < end) {
         const w0 = v128.load(pb0), w1 = v128.load(pb1);
         const x0 = v128.load(pa0), x1 = v128.load(pa1), x2 = v128.load(pa2), x3 = v128.load(pa3);
-        s00 = madd(x0, w0, s00, fused); s01 = madd(x0, w1, s01, fused);
-        s10 = madd(x1, w0, s10, fused); s11 = madd(x1, w1, s11, fused);
-        s20 = madd(x2, w0, s20, fused); s21 = madd(x2, w1, s21, fused);
-        s30 = madd(x3, w0, s30, fused); s31 = madd(x3, w1, s31, fused);
+        s00 = madd(x0, w0, s00); s01 = madd(x0, w1, s01);
+        s10 = madd(x1, w0, s10); s11 = madd(x1, w1, s11);
+        s20 = madd(x2, w0, s20); s21 = madd(x2, w1, s21);
+        s30 = madd(x3, w0, s30); s31 = madd(x3, w1, s31);
         pa0 += 16; pa1 += 16; pa2 += 16; pa3 += 16; pb0 += 16; pb1 += 16;
       }
       const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
@@ -86,10 +82,10 @@
       const b0 = b + <usize>p * row;
       const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
       const q = <usize>p << 2;
-      store<f32>(o0 + q, scale * dot(a0, b0, n, fused) + c0);
-      store<f32>(o1 + q, scale * dot(a1, b0, n, fused) + c0);
-      store<f32>(o2 + q, scale * dot(a2, b0, n, fused) + c0);
-      store<f32>(o3 + q, scale * dot(a3, b0, n, fused) + c0);
+      store<f32>(o0 + q, scale * dot(a0, b0, n) + c0);
+      store<f32>(o1 + q, scale * dot(a1, b0, n) + c0);
+      store<f32>(o2 + q, scale * dot(a2, b0, n) + c0);
+      store<f32>(o3 + q, scale * dot(a3, b0, n) + c0);
     }
   }
   // The last m % 4 rows of `a`, one dot product at a time.
@@ -97,7 +93,7 @@
     const ai = a + <usize>i * row;
     for (let p = 0; p < k; p++) {
       const c0: f32 = bias ? load<f32>(bias + (<usize>p << 2)) : 0;
-      store<f32>(out + <usize>i * outRow + (<usize>p << 2), scale * dot(ai, b + <usize>p * row, n, fused) + c0);
+      store<f32>(out + <usize>i * outRow + (<usize>p << 2), scale * dot(ai, b + <usize>p * row, n) + c0);
     }
   }
 }
@@ -106,10 +102,10 @@
  * outT[j, p] = Σ_i a[i, p] · b[i, j]: a [m, k], b [m, n], outT [n, k] (the transpose of aᵀ·b).
  * The weight gradient Xᵀ·G written as dWᵀ [classes, inputs], the layout the forward pass reads.
  * Sixteen columns of `a` (4 vectors) against two columns of `b` per step, summed down the m rows.
- * `outT` is written, never read: m = 0 writes zeros.
+ * `outT` is written, never read: m = 0 writes zeros. Multiply-adds fuse in the relaxed build (the 4-column
+ * and scalar tails multiply, then add).
  */
-// @ts-ignore: decorator
-@inline function dotColumnsTWith(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32, fused: bool): void {
+export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
   const aRow = <usize>k << 2;
   const bRow = <usize>n << 2;
   let p = 0;
@@ -124,10 +120,10 @@
       while (bi < end) {
         const g0 = v128.load32_splat(bi), g1 = v128.load32_splat(bi, 4);
         const x0 = v128.load(ai), x1 = v128.load(ai, 16), x2 = v128.load(ai, 32), x3 = v128.load(ai, 48);
-        s00 = madd(x0, g0, s00, fused); s10 = madd(x0, g1, s10, fused);
-        s01 = madd(x1, g0, s01, fused); s11 = madd(x1, g1, s11, fused);
-        s02 = madd(x2, g0, s02, fused); s12 = madd(x2, g1, s12, fused);
-        s03 = madd(x3, g0, s03, fused); s13 = madd(x3, g1, s13, fused);
+        s00 = madd(x0, g0, s00); s10 = madd(x0, g1, s10);
+        s01 = madd(x1, g0, s01); s11 = madd(x1, g1, s11);
+        s02 = madd(x2, g0, s02); s12 = madd(x2, g1, s12);
+        s03 = madd(x3, g0, s03); s13 = madd(x3, g1, s13);
         ai += aRow;
         bi += bRow;
       }
@@ -140,8 +136,8 @@
       let ai = ap, bi = b + (<usize>j << 2);
       for (let i = 0; i < m; i++, ai += aRow, bi += bRow) {
         const g = v128.load32_splat(bi);
-        s0 = madd(v128.load(ai), g, s0, fused); s1 = madd(v128.load(ai, 16), g, s1, fused);
-        s2 = madd(v128.load(ai, 32), g, s2, fused); s3 = madd(v128.load(ai, 48), g, s3, fused);
+        s0 = madd(v128.load(ai), g, s0); s1 = madd(v128.load(ai, 16), g, s1);
+        s2 = madd(v128.load(ai, 32), g, s2); s3 = madd(v128.load(ai, 48), g, s3);
       }
       const o0 = outT + <usize>j * aRow + (<usize>p << 2);
       v128.store(o0, s0); v128.store(o0, s1, 16); v128.store(o0, s2, 32); v128.store(o0, s3, 48);
@@ -165,24 +161,6 @@
       store<f32>(outT + <usize>j * aRow + (<usize>p << 2), s);
     }
   }
-}
-
-export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
-  dotRowsWith(a, b, bias, out, m, n, k, scale, false);
-}
-
-/** dotRows with the multiply-adds fused where the module has relaxed SIMD: the training step's forward pass. */
-export function dotRowsFused(a: usize, b: usize, bias: usize, out: usize, m: i32, n: i32, k: i32, scale: f32): void {
-  dotRowsWith(a, b, bias, out, m, n, k, scale, true);
-}
-
-export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
-  dotColumnsTWith(a, b, outT, m, k, n, false);
-}
-
-/** dotColumnsT with the multiply-adds fused where the module has relaxed SIMD: the training step's weight gradient. */
-export function dotColumnsTFused(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
-  dotColumnsTWith(a, b, outT, m, k, n, true);
 }
 
 /** out[j, i] = x[i, j]: x [rows, cols] → out [cols, rows] (out ≠ x). */

@@ -168,15 +168,15 @@ const ROUNDER_BITS: i32 = 0x4b400000;
 @inline function expStep4(x0: v128): v128 {
   // pmax keeps x0 when it is NaN (NaN < b is false).
   const x = f32x4.pmax(x0, f32x4.splat(-87.3));
-  const t = madd(x, f32x4.splat(LOG2E), f32x4.splat(ROUNDER), true);
+  const t = madd(x, f32x4.splat(LOG2E), f32x4.splat(ROUNDER));
   const n = f32x4.sub(t, f32x4.splat(ROUNDER));
-  const r = madd(n, f32x4.splat(-LN2_LO), madd(n, f32x4.splat(-LN2_HI), x, true), true);
-  let p = madd(f32x4.splat(P0), r, f32x4.splat(P1), true);
-  p = madd(p, r, f32x4.splat(P2), true);
-  p = madd(p, r, f32x4.splat(P3), true);
-  p = madd(p, r, f32x4.splat(P4), true);
-  p = madd(p, r, f32x4.splat(P5), true);
-  const e = f32x4.add(madd(f32x4.mul(p, r), r, r, true), f32x4.splat(1));
+  const r = madd(n, f32x4.splat(-LN2_LO), madd(n, f32x4.splat(-LN2_HI), x));
+  let p = madd(f32x4.splat(P0), r, f32x4.splat(P1));
+  p = madd(p, r, f32x4.splat(P2));
+  p = madd(p, r, f32x4.splat(P3));
+  p = madd(p, r, f32x4.splat(P4));
+  p = madd(p, r, f32x4.splat(P5));
+  const e = f32x4.add(madd(f32x4.mul(p, r), r, r), f32x4.splat(1));
   // The integer n sits in t's low bits: 2ⁿ = (n + 127) << 23.
   return f32x4.mul(e, i32x4.shl(i32x4.add(t, i32x4.splat(127 - ROUNDER_BITS)), 23));
 }

@@ -3,7 +3,7 @@
 // every thread updates its own copy of Wᵀ and b from the shards' gradients summed in shard order. The copies
 // stay equal bit for bit, so one barrier per batch suffices, and results do not depend on T.
 
-import { dotColumnsTFused, dotRowsFused } from "./matmul";
+import { dotColumnsT, dotRows } from "./matmul";
 import { argmaxRow, crossEntropyStep } from "./softmax";
 import { gatherRows, SCALE_NONE } from "./gather";
 import { updateFromParts } from "./vector";
@@ -155,12 +155,12 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
   // pixel: logits = s·(P·Wᵀ) + b, and the weight gradient s·Pᵀ·G is scaled in the update.
   gatherRows(ptrAt(plan, IMAGES), len, ptrAt(plan, ORDER), from, count, X, stride, 1, 0, SCALE_NONE, ptrAt(plan, LABELS), y);
   t = lap(plan, thread, T_GATHER, t);
-  dotRowsFused(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
+  dotRows(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, <f32>load<f64>(plan + SCALE));
   t = lap(plan, thread, T_FORWARD, t);
   // dlogits = softmax − onehot, db_s = Σ_rows dlogits, and the shard's loss sum and correct count.
   crossEntropyStep(logits, y, dl, shard + ptrAt(plan, OFF_DB), stats, count, C);
   t = lap(plan, thread, T_LOSS, t);
-  dotColumnsTFused(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C);
+  dotColumnsT(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C);
   lap(plan, thread, T_GRADIENT, t);
 }
 
@@ -250,7 +250,7 @@ export function evaluate(plan: usize, thread: i32): bool {
       ptrAt(plan, TEST_IMAGES), len, 0, from, count, X, stride,
       load<f64>(plan + EVAL_SCALE_HI), load<f64>(plan + EVAL_SCALE_LO), i32At(plan, EVAL_SCALE_MODE), ptrAt(plan, TEST_LABELS), y,
     );
-    dotRowsFused(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, 1);
+    dotRows(X, weightsOf(plan, thread), biasOf(plan, thread), logits, count, stride, C, 1);
     for (let r = 0; r < count; r++) {
       const predicted = argmaxRow(logits + (<usize>(r * C) << 2), C);
       if (predicted == load<i32>(y + (<usize>r << 2))) correct++;
