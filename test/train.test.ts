@@ -121,6 +121,11 @@ describe("training loop", () => {
     assert.equal(stopped.batch, 3);
     assert.match(stopped.message, /loss is NaN at epoch 2, batch 3 \(both counted from 1\)/);
     assert.ok(W.every(Number.isFinite), "no update was applied with the non-finite loss");
+    // A loop that trains the epoch in parts names the batch of the epoch: 40 batches came before this part.
+    const shifted = stopped.shifted(40);
+    assert.ok(shifted instanceof NonFiniteLossError);
+    assert.deepEqual([shifted.epoch, shifted.batch, shifted.loss], [2, 43, stopped.loss]);
+    assert.match(shifted.message, /loss is NaN at epoch 2, batch 43 \(both counted from 1\)/);
   });
 
   test("predict: true and predicted labels of the first n examples, named by the labels function", () => {

@@ -53,7 +53,7 @@ export class FastSession extends RunControl {
             });
           } catch (error) {
             // The trainer counts batches within the group; name the batch of the epoch instead.
-            if (error instanceof NonFiniteLossError) throw new NonFiniteLossError({ epoch, batch: first + error.batch, loss: error.loss });
+            if (error instanceof NonFiniteLossError) throw error.shifted(first);
             throw error;
           }
           metric.add(result[0] * examples, result[1] * examples, examples);

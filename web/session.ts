@@ -61,7 +61,7 @@ export class TrainingSession extends RunControl {
             });
           } catch (error) {
             // trainEpoch counts batches within the slice; name the batch of the epoch instead.
-            if (error instanceof NonFiniteLossError) throw new NonFiniteLossError({ epoch, batch: before + error.batch, loss: error.loss });
+            if (error instanceof NonFiniteLossError) throw error.shifted(before);
             throw error;
           }
           metric.add(result[0] * examples, result[1] * examples, examples);

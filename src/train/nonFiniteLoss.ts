@@ -16,4 +16,9 @@ export class NonFiniteLossError extends Error {
     this.batch = where.batch;
     this.loss = where.loss;
   }
+
+  /** This error with its batch counted from the epoch's start, for a loop that trains an epoch in parts: `before` batches came first. */
+  shifted(before: number): NonFiniteLossError {
+    return new NonFiniteLossError({ epoch: this.epoch, batch: before + this.batch, loss: this.loss });
+  }
 }
