@@ -37,7 +37,7 @@ function choiceForName(name: string): { choice: KernelsChoice; fused: boolean } 
  * Selects kernels in this Node process: `choice`, with fused multiply-adds where relaxed SIMD works (on
  * Node 20 it is turned on first).
  */
-export function selectNodeKernels(choice: KernelsChoice, fused = true): Promise<KernelsSelection> {
+function selectNodeKernels(choice: KernelsChoice, fused = true): Promise<KernelsSelection> {
   return selectKernels(choice, { fused, host: nodeThreads });
 }
 
