@@ -112,14 +112,13 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
   function gatherRows(
     src: Uint8Array, rowLength: number, rows: RowIndex, start: number, count: number, scale: number, out: Float32Array,
   ): void {
-    const n = src.length / rowLength;
+    checkRows(src, rowLength, rows, start, count);
     scratch(() => {
       // Only the rows needed are copied in, one after the other; then they are converted in order.
       const bytes = instance.alloc(count * rowLength + 16);
       const u8 = instance.u8;
       for (let r = 0; r < count; r++) {
         const i = rows[start + r]!;
-        if (!(i >= 0 && i < n)) throw new RangeError(`gatherRows: row ${i} is outside [0, ${n})`);
         u8.set(src.subarray(i * rowLength, (i + 1) * rowLength), bytes + r * rowLength);
       }
       const pout = instance.alloc(count * rowLength * 4);
@@ -152,14 +151,9 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
    */
   function placeBatch(x: GatheredRows): { at: number; table: number; ready: boolean } {
     if (batch?.rows === x) return { at: batch.at, table: 0, ready: true };
-    const { src, rowLength, rows, start, count } = x;
-    const n = src.length / rowLength;
-    for (let r = 0; r < count; r++) {
-      const i = rows[start + r]!;
-      if (!(i >= 0 && i < n)) throw new RangeError(`gatherRows: row ${i} is outside [0, ${n})`);
-    }
-    const table = residentTable(src);
-    const bytes = count * rowLength * 4;
+    checkRows(x.src, x.rowLength, x.rows, x.start, x.count);
+    const table = residentTable(x.src);
+    const bytes = x.count * x.rowLength * 4;
     if (batch === null || batch.bytes < bytes) {
       instance.release(tablesTop);
       const at = instance.alloc(bytes);
@@ -222,9 +216,8 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
   function unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void {
     if (op !== "exp") return ref.unary(op, x, out, n);
     scratch(() => {
-      // expInPlace works four lanes at a time: the tail of the last vector is scratch.
-      const px = instance.alloc(align4(n) * 4);
-      instance.f32.set(n === x.length ? x : x.subarray(0, n), px >> 2);
+      // expInPlace works four lanes at a time; allocations end on a 16-byte boundary, so the last vector fits.
+      const px = copyIn(x, n);
       k.expInPlace(px, n);
       copyOut(px, out, n);
     });
@@ -273,6 +266,15 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     softmaxCrossEntropy,
     gatherRows,
   };
+}
+
+/** Throws, naming it, on a row index outside the table (the module does not check). */
+function checkRows(src: Uint8Array, rowLength: number, rows: RowIndex, start: number, count: number): void {
+  const n = src.length / rowLength;
+  for (let r = 0; r < count; r++) {
+    const i = rows[start + r]!;
+    if (!(i >= 0 && i < n)) throw new RangeError(`gatherRows: row ${i} is outside [0, ${n})`);
+  }
 }
 
 /** Tables kept in the memory at once: a training and a test split's images. */
