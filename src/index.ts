@@ -29,6 +29,7 @@ export { Accumulator } from "./train/accumulator.ts";
 export { evaluateAccuracy } from "./train/evaluate.ts";
 export { trainEpoch, type TrainEpochOptions } from "./train/trainEpoch.ts";
 export { train, type TrainOptions } from "./train/train.ts";
+export { StepCapture, type CapturedStep } from "./train/stepCapture.ts";
 export { predict, type PredictOptions, type Predictions } from "./train/predict.ts";
 export { NonFiniteLossError } from "./train/nonFiniteLoss.ts";
 export { fusedTrainEpoch, fusedEvaluateAccuracy, type ByteExamples, type FusedEpochOptions } from "./train/fused.ts";

@@ -19,6 +19,7 @@ import type { Tensor } from "../src/tensor/tensor.ts";
 import { evaluateAccuracy } from "../src/train/evaluate.ts";
 import { fusedEvaluateAccuracy, fusedTrainEpoch } from "../src/train/fused.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
+import { StepCapture } from "../src/train/stepCapture.ts";
 import { train } from "../src/train/train.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
 import type { EpochMetrics } from "../src/train/types.ts";
@@ -97,6 +98,28 @@ describe("the chapter on the real Fashion-MNIST", () => {
       },
     );
   });
+
+  for (const set of ["ref", "wasm"] as const) {
+    test(`a captured step replays the chapter's autograd epoch bit for bit on real batches (${set} kernels)`, async () => {
+      const before = setKernels((await selectKernels(set, { host: nodeThreads })).kernels);
+      try {
+        const runs = [false, true].map((captured) => {
+          const model = new SoftmaxRegression({ numInputs: 784, numOutputs: 10, numerics: "naive", rng: new Rng(3) });
+          const capture = captured ? new StepCapture() : false;
+          const metrics = trainEpoch(model.net, trainIterFor(5), model.loss, sgd(model.params(), 0.1), { capture });
+          return { model, capture, metrics };
+        });
+        const [eager, captured] = runs as [(typeof runs)[0], (typeof runs)[0]];
+        allClose(captured.model.W, eager.model.W, TOL.exact);
+        allClose(captured.model.b, eager.model.b, TOL.exact);
+        assert.deepEqual(captured.metrics, eager.metrics);
+        // 234 batches of 256 (two recorded) and one of 96 (recorded once).
+        assert.equal((captured.capture as StepCapture).replayed, 232);
+      } finally {
+        setKernels(before);
+      }
+    });
+  }
 
   for (const set of ["ref", "wasm"] as const) {
     test(`the fused path gives the autograd path's weights bit for bit on a real epoch (${set} kernels)`, async () => {

@@ -2,6 +2,7 @@
 
 import type { Updater } from "../nn/sgd.ts";
 import { evaluateAccuracy } from "./evaluate.ts";
+import { StepCapture } from "./stepCapture.ts";
 import { trainEpoch } from "./trainEpoch.ts";
 import type { BatchMetrics, Batches, EpochMetrics, Loss, Net } from "./types.ts";
 
@@ -10,6 +11,11 @@ export interface TrainOptions {
   onEpochEnd?: (metrics: EpochMetrics) => void;
   /** Called after each batch's update. */
   onBatchEnd?: (metrics: BatchMetrics) => void;
+  /**
+   * Record the training step once and replay its kernel calls on the other batches (see StepCapture):
+   * the same updates, without rerunning net, loss, backward and updater. Default false. NOTE: not in d2l.
+   */
+  capture?: boolean;
 }
 
 /**
@@ -30,9 +36,11 @@ export function train(
 ): EpochMetrics[] {
   if (!Number.isInteger(numEpochs) || numEpochs < 0) throw new RangeError(`train: numEpochs must be an integer >= 0, got ${numEpochs}`);
   const history: EpochMetrics[] = [];
+  const capture = options.capture ? new StepCapture() : false;
   for (let epoch = 1; epoch <= numEpochs; epoch++) {
     const [trainLoss, trainAcc] = trainEpoch(net, trainIter, loss, updater, {
       epoch,
+      capture,
       ...(options.onBatchEnd ? { onBatchEnd: options.onBatchEnd } : {}),
     });
     const testAcc = evaluateAccuracy(net, testIter);

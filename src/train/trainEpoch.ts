@@ -4,6 +4,7 @@ import { accuracy } from "../nn/accuracy.ts";
 import type { Updater } from "../nn/sgd.ts";
 import { Accumulator } from "./accumulator.ts";
 import { NonFiniteLossError } from "./nonFiniteLoss.ts";
+import { runStep, StepCapture, type CapturedStep } from "./stepCapture.ts";
 import type { BatchMetrics, Batches, Loss, Net } from "./types.ts";
 
 export interface TrainEpochOptions {
@@ -11,6 +12,12 @@ export interface TrainEpochOptions {
   epoch?: number;
   /** Called after each batch's update. */
   onBatchEnd?: (metrics: BatchMetrics) => void;
+  /**
+   * Replay the step's kernel calls instead of rerunning net, loss, backward and updater on every batch
+   * (see StepCapture: the step must compute the same way on every batch). `true` records anew for this
+   * epoch; pass one StepCapture to every epoch to record once. Default false. NOTE: not in d2l.
+   */
+  capture?: boolean | StepCapture;
 }
 
 /**
@@ -21,17 +28,26 @@ export interface TrainEpochOptions {
  */
 export function trainEpoch(net: Net, trainIter: Batches, loss: Loss, updater: Updater, options: TrainEpochOptions = {}): [number, number] {
   const { epoch = 1, onBatchEnd } = options;
+  const capture = options.capture === true ? new StepCapture() : options.capture || null;
+  const step: CapturedStep = {
+    forward: (X, y) => {
+      const yHat = net(X);
+      const l = loss(yHat, y);
+      return { yHat, total: l.sum() };
+    },
+    update: (total, batchSize) => {
+      total.backward();
+      updater(batchSize);
+    },
+  };
   const metric = new Accumulator(3); // [sum of losses, correct predictions, examples]
   let batch = 0;
+  const check = (lossSum: number) => {
+    if (!Number.isFinite(lossSum)) throw new NonFiniteLossError({ epoch, batch, loss: lossSum });
+  };
   for (const [X, y] of trainIter) {
     batch++;
-    const yHat = net(X);
-    const l = loss(yHat, y);
-    const total = l.sum();
-    const lossSum = total.item();
-    if (!Number.isFinite(lossSum)) throw new NonFiniteLossError({ epoch, batch, loss: lossSum });
-    total.backward();
-    updater(X.shape[0]!);
+    const { yHat, lossSum } = capture !== null ? capture.run(step, X, y, check) : runStep(step, X, y, check);
     const correct = accuracy(yHat, y);
     metric.add(lossSum, correct, y.length);
     onBatchEnd?.({ epoch, batch, size: y.length, loss: lossSum / y.length, accuracy: correct / y.length });
