@@ -1,4 +1,4 @@
-// This project's benchmark rows: the chapter's autograd path (ref and wasm kernels), the graph-free fused
+// This project's benchmark rows: the chapter's autograd path (ref and wasm kernels, and its step captured), the graph-free fused
 // path (ref kernels, and the WebAssembly Kernels set), the resident WebAssembly trainer on 1 and all threads,
 // and the data layer alone. Each runs `epochs` epochs of batch 256, lr 0.1 on the real Fashion-MNIST.
 
@@ -16,6 +16,7 @@ import { Rng } from "../src/tensor/random.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { evaluateAccuracy } from "../src/train/evaluate.ts";
 import { fusedEvaluateAccuracy, fusedTrainEpoch } from "../src/train/fused.ts";
+import { StepCapture } from "../src/train/stepCapture.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
 import { WasmTrainer } from "../src/train/wasmTrainer.ts";
 import type { RowResult } from "./result.ts";
@@ -49,8 +50,11 @@ function timeEpochs(epochs: number, epoch: (e: number) => { trainLoss: number; t
   return { epochMs, ...last };
 }
 
-/** The chapter's code path: W ~ Normal(0, 0.01), b = 0, its naive softmax and cross-entropy, autograd, sgd. */
-function autograd(kernels: "ref" | "wasm"): RowRunner {
+/**
+ * The chapter's code path: W ~ Normal(0, 0.01), b = 0, its naive softmax and cross-entropy, autograd, sgd;
+ * with `capture`, as examples/from-scratch.ts runs it (the step recorded once, then replayed).
+ */
+function autograd(kernels: "ref" | "wasm", capture = false): RowRunner {
   return async ({ train, test, epochs }) => {
     const selection = await selectKernels(kernels, { host: nodeThreads });
     setKernels(selection.kernels);
@@ -60,15 +64,20 @@ function autograd(kernels: "ref" | "wasm"): RowRunner {
     const updater = sgd([W, b], LR);
     const trainIter = new DataIter(train, { batchSize: BATCH_SIZE, shuffle: true, seed: SEED });
     const testIter = new DataIter(test, { batchSize: BATCH_SIZE });
+    const stepCapture = capture ? new StepCapture() : false;
     const timed = timeEpochs(epochs, () => {
-      const [trainLoss] = trainEpoch(net, trainIter, crossEntropy, updater);
+      const [trainLoss] = trainEpoch(net, trainIter, crossEntropy, updater, { capture: stepCapture });
       return { trainLoss, testAcc: evaluateAccuracy(net, testIter) };
     });
     return {
-      name: `autograd, the chapter's code (${selection.kernels.name} kernels)`,
+      name: `autograd, the chapter's code${capture ? ", step captured" : ""} (${selection.kernels.name} kernels)`,
       project: "this project",
       ...timed,
-      notes: ["`train_epoch_ch3` + `evaluate_accuracy`: Tensor ops, backward, sgd; naive softmax"],
+      notes: [
+        capture
+          ? "as examples/from-scratch.ts runs it: the step recorded on two batches, its kernel calls replayed on the rest"
+          : "`train_epoch_ch3` + `evaluate_accuracy`: Tensor ops, backward, sgd on every batch; naive softmax",
+      ],
     };
   };
 }
@@ -136,6 +145,7 @@ export const PROJECT_ROWS: Record<string, RowRunner> = {
   "wasm-1-plain": resident(1, false),
   "fused-wasm": fused("wasm"),
   "fused-ref": fused("ref"),
+  "autograd-capture-wasm": autograd("wasm", true),
   "autograd-wasm": autograd("wasm"),
   "autograd-ref": autograd("ref"),
   "data-only": dataOnly,

@@ -8,6 +8,7 @@ import { sgd } from "../src/nn/sgd.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { Accumulator } from "../src/train/accumulator.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
+import { StepCapture } from "../src/train/stepCapture.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
 import type { TrainSettings } from "./messages.ts";
 import { RunControl } from "./run-control.ts";
@@ -22,6 +23,7 @@ export class TrainingSession extends RunControl {
     const { train, test } = this;
     const { model, trainIter } = this.start(settings);
     const updater = sgd(model.params(), lr);
+    const capture = new StepCapture(); // one recording for every slice and epoch of this run
     const numBatches = trainIter.numBatches;
     this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name, trainer: { name: "autograd", threads: 1 } });
     try {
@@ -52,6 +54,7 @@ export class TrainingSession extends RunControl {
           try {
             result = trainEpoch(model.net, slice(), model.loss, updater, {
               epoch,
+              capture,
               onBatchEnd: ({ size, loss, accuracy }) => {
                 done++;
                 examples += size;

@@ -161,7 +161,8 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
     } else {
       post({ type: "started", kernels: getKernels().name, numBatches });
       epochStart = performance.now();
-      train(model.net, trainIter, testIter, model.loss, job.epochs, sgd(model.params(), job.lr), callbacks);
+      // The model's own net and loss compute the same way on every batch, so the step can be replayed.
+      train(model.net, trainIter, testIter, model.loss, job.epochs, sgd(model.params(), job.lr), { ...callbacks, capture: true });
     }
     post({ type: "timings", timings });
     post({ type: "done" });
