@@ -99,9 +99,11 @@ describe("the chapter on the real Fashion-MNIST", () => {
     );
   });
 
-  for (const set of ["ref", "wasm"] as const) {
-    test(`a captured step replays the chapter's autograd epoch bit for bit on real batches (${set} kernels)`, async () => {
-      const before = setKernels((await selectKernels(set, { host: nodeThreads })).kernels);
+  for (const [set, threads] of [["ref", 1], ["wasm", 1], ["wasm", 2]] as const) {
+    test(`a captured step replays the chapter's autograd epoch bit for bit on real batches (${set} kernels, ${threads} thread${threads > 1 ? "s" : ""})`, async () => {
+      const selection = await selectKernels(set, { host: nodeThreads, threads });
+      assert.equal(selection.threads, threads);
+      const before = setKernels(selection.kernels);
       try {
         const runs = [false, true].map((captured) => {
           const model = new SoftmaxRegression({ numInputs: 784, numOutputs: 10, numerics: "naive", rng: new Rng(3) });
@@ -117,6 +119,7 @@ describe("the chapter on the real Fashion-MNIST", () => {
         assert.equal((captured.capture as StepCapture).replayed, 232);
       } finally {
         setKernels(before);
+        await selection.close();
       }
     });
   }

@@ -414,7 +414,8 @@ describe("batches gathered in the kernels' memory (matmulGathered, matmulAtBGath
     const k = (await selectKernels("wasm")).kernels;
     const rng = new Rng(21);
     const tables = [{ src: table(50, 37, 1), len: 37 }, { src: table(9, 4, 2), len: 4 }, { src: table(40, 785, 3), len: 785 }];
-    const cases: [number, number, number][] = [[0, 7, 3], [0, 1, 1], [1, 5, 10], [2, 33, 10], [0, 7, 3], [2, 1, 2], [1, 9, 1]];
+    // 65 and 150 rows: the weight gradient is summed by shards of 64 rows, then the shards are added in order.
+    const cases: [number, number, number][] = [[0, 7, 3], [0, 1, 1], [1, 5, 10], [2, 33, 10], [0, 7, 3], [2, 1, 2], [1, 9, 1], [0, 65, 3], [2, 150, 10]];
     for (const [t, count, n] of cases) {
       const { src, len } = tables[t]!;
       const rows = Uint32Array.from({ length: count + 3 }, () => rng.int(src.length / len));
@@ -435,6 +436,32 @@ describe("batches gathered in the kernels' memory (matmulGathered, matmulAtBGath
       k.matmulGathered!({ ...x, start: 0 }, b, new Float32Array(count * n), n);
       k.matmulAtBGathered!(x, g, gotT, n);
       assert.deepEqual(gotT, wantT, `Xᵀ·g again, table ${t}`);
+    }
+  });
+
+  test("on 2 and 3 threads they give one thread's results bit for bit: 1 to 300 rows, odd widths, 1 to 10 columns", async () => {
+    const selections = await Promise.all([1, 2, 3].map((threads) => selectKernels("wasm", { host: nodeThreads, threads })));
+    try {
+      assert.deepEqual(selections.map((s) => s.threads), [1, 2, 3]);
+      assert.match(selections[1]!.reason, /products on 2 threads were asked for/);
+      const rng = new Rng(5);
+      const tables = [{ src: table(400, 785, 6), len: 785 }, { src: table(300, 37, 7), len: 37 }];
+      for (const [t, count, n] of [[0, 1, 10], [0, 33, 3], [1, 64, 1], [1, 65, 10], [0, 129, 2], [0, 256, 10], [1, 300, 7]] as const) {
+        const { src, len } = tables[t]!;
+        const x = { src, rowLength: len, rows: Uint32Array.from({ length: count }, () => rng.int(src.length / len)), start: 0, count, scale: 1 / 255 };
+        const b = Float32Array.from({ length: len * n }, () => rng.normal(0, 1));
+        const g = Float32Array.from({ length: count * n }, () => rng.normal(0, 1));
+        const results = selections.map(({ kernels }) => {
+          const out = new Float32Array(count * n), outT = new Float32Array(len * n);
+          kernels.matmulGathered!(x, b, out, n);
+          kernels.matmulAtBGathered!(x, g, outT, n);
+          return [out, outT];
+        });
+        assert.deepEqual(results[1], results[0], `2 threads, ${count} rows of ${len}, ${n} columns`);
+        assert.deepEqual(results[2], results[0], `3 threads, ${count} rows of ${len}, ${n} columns`);
+      }
+    } finally {
+      await Promise.all(selections.map((s) => s.close()));
     }
   });
 

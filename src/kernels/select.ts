@@ -7,6 +7,9 @@ import { ref } from "./ref.ts";
 import { loadWasmModule, WasmNotBuiltError, type WasmSource } from "./wasm/load.ts";
 import { createKernelsInstance } from "./wasm/module.ts";
 import { probeRelaxedSimd, probeSharedMemory, probeSimd } from "./wasm/probe.ts";
+import { MAX_THREADS } from "./wasm/plan.ts";
+import { ProductTeam } from "./wasm/productTeam.ts";
+import { chooseThreads, type ThreadHost } from "./wasm/threads.ts";
 import { createWasmKernels } from "./wasm/wasmKernels.ts";
 
 /** "auto": the fastest set that works here; "ref": the reference loops; "wasm": the SIMD kernels or an error. */
@@ -17,6 +20,10 @@ export interface KernelsSelection {
   kernels: Kernels;
   /** One sentence saying why this set was chosen, for the caller's log line. */
   reason: string;
+  /** Threads the set's gathered products run on (1 unless `threads` was asked for and can run). */
+  threads: number;
+  /** Stops the set's helper threads (they never keep a process alive; closing frees them sooner). */
+  close(): Promise<void>;
 }
 
 export interface SelectKernelsOptions {
@@ -30,8 +37,14 @@ export interface SelectKernelsOptions {
    * "wasm-relaxed-simd" set, one rounding per multiply-add and half the instructions. False: "wasm-simd".
    */
   fused?: boolean;
-  /** Turns on runtime features first, e.g. `nodeThreads` (relaxed SIMD is behind a flag in Node 20). */
-  host?: { enableFeatures?(): void };
+  /** Turns on runtime features first, e.g. `nodeThreads` (relaxed SIMD is behind a flag in Node 20), and starts `threads`. */
+  host?: { enableFeatures?(): void } | ThreadHost;
+  /**
+   * Threads for the gathered products (the chapter's X·W and Xᵀ·G on a data batch), a count or "auto" (every
+   * core); default 1. Needs the relaxed set (shared memory) and a `host` that starts threads; elsewhere one
+   * thread, and `reason` says why. The results are one thread's, bit for bit.
+   */
+  threads?: number | "auto";
 }
 
 /**
@@ -40,14 +53,14 @@ export interface SelectKernelsOptions {
  * Typical use: `const { kernels, reason } = await selectKernels("auto"); setKernels(kernels); log(\`kernels: ${kernels.name}\`)`.
  */
 export async function selectKernels(choice: KernelsChoice = "auto", options: SelectKernelsOptions = {}): Promise<KernelsSelection> {
-  if (choice === "ref") return { kernels: ref, reason: "the reference kernels were asked for" };
+  if (choice === "ref") return single(ref, "the reference kernels were asked for");
   if (choice !== "auto" && choice !== "wasm") {
     throw new RangeError(`selectKernels: unknown choice ${JSON.stringify(choice)}; expected "auto", "ref" or "wasm"`);
   }
   const simd = probeSimd();
   if (!simd.ok) {
     if (choice === "wasm") throw new Error(`the WebAssembly SIMD kernels were asked for, but ${simd.reason}; use the reference kernels (ref) here`);
-    return { kernels: ref, reason: `${simd.reason}; using the reference kernels` };
+    return single(ref, `${simd.reason}; using the reference kernels`);
   }
   options.host?.enableFeatures?.();
   const fused = options.fused !== false && options.wasm === undefined && probeRelaxedSimd().ok && probeSharedMemory().ok;
@@ -56,11 +69,24 @@ export async function selectKernels(choice: KernelsChoice = "auto", options: Sel
     const module = await loadWasmModule(fused ? "relaxed" : "simd", options.wasm);
     const instance = await createKernelsInstance(module, { bytes: 1 << 22, shared: fused });
     const reason = fused ? `${simd.reason}, with relaxed SIMD's fused multiply-add` : simd.reason;
-    return { kernels: createWasmKernels(instance), reason };
+    const asked = options.threads ?? 1;
+    const host = options.host !== undefined && "spawn" in options.host ? options.host : undefined;
+    const { threads, reason: threadsReason } = fused
+      ? chooseThreads(asked, host, { max: MAX_THREADS, why: "the most the kernels' products split into" })
+      : { threads: 1, reason: "one thread: the plain SIMD set has no shared memory" };
+    if (threads === 1) return { ...single(createWasmKernels(instance), reason), ...(asked === 1 ? {} : { reason: `${reason}; products on ${threadsReason}` }) };
+    // The team allocates its blocks first, below the Kernels' tables and batches.
+    const team = await ProductTeam.start(instance, module, host!, threads);
+    return { kernels: createWasmKernels(instance, team), reason: `${reason}; products on ${threadsReason}`, threads, close: () => team.close() };
   } catch (error) {
     if (choice === "auto" && error instanceof WasmNotBuiltError) {
-      return { kernels: ref, reason: `${error.message}; using the reference kernels` };
+      return single(ref, `${error.message}; using the reference kernels`);
     }
     throw error;
   }
+}
+
+/** A selection on one thread, with nothing to close. */
+function single(kernels: Kernels, reason: string): KernelsSelection {
+  return { kernels, reason, threads: 1, close: async () => {} };
 }

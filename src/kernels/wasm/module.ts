@@ -8,7 +8,8 @@ export interface KernelExports {
   fusesMultiplyAdd(): number;
   /** The products; their multiply-adds fuse in the build with relaxed SIMD (`fusesMultiplyAdd`). */
   dotRows(a: number, b: number, bias: number, out: number, m: number, n: number, k: number, scale: number): void;
-  dotColumnsT(a: number, b: number, outT: number, m: number, k: number, n: number): void;
+  /** outT [n, k] = (aᵀ·b)ᵀ for a [m, k], b [m, n]; `stride` is the row length of a and outT (k, or more for a share of the columns). */
+  dotColumnsT(a: number, b: number, outT: number, m: number, k: number, n: number, stride: number): void;
   crossEntropyStep(logits: number, labels: number, dlogits: number, db: number, stats: number, rows: number, cols: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
   expInPlace(x: number, count: number): void;

@@ -29,8 +29,8 @@ export const BARRIER = { COUNT: 0, GEN: 1, ABORT: 2, BYTES: 128 } as const;
 /** The command block helper threads wait on: i32 slots. */
 export const CONTROL = { SEQ: 0, CMD: 1, ARG0: 2, ARG1: 3, BYTES: 16 } as const;
 
-/** Commands a helper thread runs (CONTROL.CMD). */
-export const COMMAND = { TRAIN: 1, EVALUATE: 2, EXIT: 3 } as const;
+/** Commands a helper thread runs (CONTROL.CMD); PRODUCT is a share of a Kernels product (productTeam.ts, ARG0: its blocks). */
+export const COMMAND = { TRAIN: 1, EVALUATE: 2, EXIT: 3, PRODUCT: 4 } as const;
 
 /** The phases the module times when profiling, in the order of their slots (TIMES + thread·64 + phase·8). */
 export const PHASES = ["gather", "forward", "loss", "gradient", "wait", "update", "evaluate"] as const;

@@ -4,6 +4,7 @@
 import { BARRIER, COMMAND, CONTROL, MAX_THREADS, PLAN } from "./plan.ts";
 import { instantiateKernels } from "./module.ts";
 import { probeSharedMemory } from "./probe.ts";
+import { runPostedShare } from "./shares.ts";
 
 /** What a helper thread needs: the compiled module, the shared memory, and where the plan and commands are. */
 export interface HelperInit {
@@ -108,6 +109,7 @@ export async function runHelper(init: HelperInit, events: { ready(): void; repor
     try {
       if (command === COMMAND.TRAIN) k.trainBatches(init.plan, init.thread, control[CONTROL.ARG0]!, control[CONTROL.ARG1]!);
       else if (command === COMMAND.EVALUATE) k.evaluate(init.plan, init.thread);
+      else if (command === COMMAND.PRODUCT) runPostedShare(k, init.memory, control[CONTROL.ARG0]!, init.thread);
       else throw new Error(`unknown command ${command}`);
     } catch (error) {
       raiseAbort(init.memory, init.plan);

@@ -6,7 +6,9 @@
 import type { BinaryOp, GatheredRows, Kernels, RowIndex, UnaryOp } from "../kernels.ts";
 import { ref } from "../ref.ts";
 import { KernelsInstance } from "./module.ts";
+import type { ProductTeam } from "./productTeam.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
+import { BLOCK_ROWS, runShare, shardCount, type Share } from "./shares.ts";
 
 /**
  * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set). On the
@@ -16,7 +18,7 @@ import { gatherMode, pixelScale } from "./scale.ts";
  * those loops are memory-bound or short, and the copies would cost as much. Unary exp runs in the module
  * (within about an ulp of Math.exp, and a tenth of its time): the chapter's softmax takes one per logit.
  */
-export function createWasmKernels(instance: KernelsInstance): Kernels {
+export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam): Kernels {
   const k = instance.exports;
   // The memory, from the heap base up: the uint8 tables batches are gathered from (copied in once each;
   // a GatheredRows' table does not change), the last gathered batch (the forward and backward products
@@ -47,30 +49,43 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     out.set(instance.f32.subarray(at >> 2, (at >> 2) + length));
   }
 
+  /** Runs items [0, total) of `share`: on the team's threads when there is one, else here. */
+  function products(share: Share, total: number): void {
+    if (team !== undefined && team.threads > 1) team.run(k, share, total);
+    else runShare(k, share, 0, total);
+  }
+
   /**
-   * out = a·b for a[m, k] at `pa`; runs inside `scratch`. With `fill`, the rows of `a` are not there yet:
-   * `fill` writes them block by block, calling `product` on each block (rows are independent, so each
-   * block is multiplied while it is in cache, and the result is the same).
+   * out = a·b for a[m, k] at `pa`; runs inside `scratch`. With `gathered`, the rows of `a` are not there yet:
+   * they are gathered block by block, each block multiplied while it is in cache (rows are independent,
+   * so the result is the same).
    */
   function times(
-    pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number,
-    fill?: (product: (first: number, rows: number) => void) => void,
+    pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number, gathered?: { x: GatheredRows; table: number },
   ): void {
     const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
     // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
     k.transpose(pb, pbt, kk, n);
-    const product = (first: number, rows: number) => k.dotRows(pa + first * kk * 4, pbt, 0, pout + first * n * 4, rows, kk, n, 1);
-    if (fill === undefined) product(0, m);
-    else fill(product);
+    if (gathered === undefined) k.dotRows(pa, pbt, 0, pout, m, kk, n, 1);
+    else {
+      const share = gatherShare(gathered.x, { at: pa, table: gathered.table });
+      products({ kind: "forward", ...share, b: pbt, out: pout, n }, m);
+      batch!.rows = gathered.x;
+    }
     copyOut(pout, out, m * n);
   }
 
-  /** out = aᵀ·b for a[m, k] already at `pa`; runs inside `scratch`. */
+  /**
+   * out = aᵀ·b for a[m, k] already at `pa`, summed by shards of rows (the same shards on any number of
+   * threads), which are then added in order; runs inside `scratch`.
+   */
   function transposedTimes(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
-    const pb = copyIn(b, m * n), poutT = instance.alloc(n * kk * 4), pout = instance.alloc(kk * n * 4);
-    k.dotColumnsT(pa, pb, poutT, m, kk, n);
+    const shards = shardCount(m), size = n * kk;
+    const pb = copyIn(b, m * n), poutT = instance.alloc(shards * size * 4), pout = instance.alloc(size * 4);
+    products({ kind: "gradient", a: pa, b: pb, out: poutT, m, k: kk, n }, shards);
+    for (let s = 1; s < shards; s++) k.axpy(1, poutT + s * size * 4, poutT, size); // exact: one rounding of each sum
     k.transpose(poutT, pout, n, kk);
-    copyOut(pout, out, kk * n);
+    copyOut(pout, out, size);
   }
 
   function matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
@@ -164,33 +179,32 @@ export function createWasmKernels(instance: KernelsInstance): Kernels {
     return { at: batch.at, table, ready: false };
   }
 
-  /**
-   * Gathers batch `x` into its place, BLOCK_ROWS rows at a time, calling `afterBlock` on each block while
-   * its floats are in cache; then it is the resident batch. Runs inside `scratch`.
-   */
-  function gatherBatch(x: GatheredRows, place: { at: number; table: number }, afterBlock?: (first: number, rows: number) => void): void {
-    const { rowLength, rows, start, count } = x;
-    const s = pixelScale(x.scale), mode = gatherMode(s);
+  /** What gathering batch `x` to `at` needs: its table's address, its row indices copied in, the scale. Runs inside `scratch`. */
+  function gatherShare(x: GatheredRows, place: { at: number; table: number }) {
+    const { rows, start, count } = x;
+    const s = pixelScale(x.scale);
     const pRows = instance.alloc(count * 4);
     instance.i32.set(rows.subarray(start, start + count), pRows >> 2);
-    for (let first = 0; first < count; first += BLOCK_ROWS) {
-      const block = Math.min(BLOCK_ROWS, count - first);
-      k.gatherRows(place.table, rowLength, pRows, first, block, place.at + first * rowLength * 4, rowLength, s.hi, s.lo, mode, 0, 0);
-      afterBlock?.(first, block);
-    }
-    batch!.rows = x;
+    return { table: place.table, rows: pRows, a: place.at, k: x.rowLength, hi: s.hi, lo: s.lo, mode: gatherMode(s) };
   }
 
   function matmulGathered(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void {
     const place = placeBatch(x);
-    const fill = place.ready ? undefined : (product: (first: number, rows: number) => void) => gatherBatch(x, place, product);
-    scratch(() => times(place.at, b, out, x.count, x.rowLength, n, fill));
+    scratch(() => times(place.at, b, out, x.count, x.rowLength, n, place.ready ? undefined : { x, table: place.table }));
   }
 
   function matmulAtBGathered(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void {
     const place = placeBatch(x);
     scratch(() => {
-      if (!place.ready) gatherBatch(x, place);
+      if (!place.ready) {
+        // Gathered alone (no forward product came first): the rows, block by block.
+        const share = gatherShare(x, place);
+        for (let first = 0; first < x.count; first += BLOCK_ROWS) {
+          const count = Math.min(BLOCK_ROWS, x.count - first);
+          k.gatherRows(share.table, share.k, share.rows, first, count, place.at + first * share.k * 4, share.k, share.hi, share.lo, share.mode, 0, 0);
+        }
+        batch!.rows = x;
+      }
       transposedTimes(place.at, b, out, x.count, x.rowLength, n);
     });
   }
@@ -279,9 +293,6 @@ function checkRows(src: Uint8Array, rowLength: number, rows: RowIndex, start: nu
 
 /** Tables kept in the memory at once: a training and a test split's images. */
 const MAX_TABLES = 2;
-
-/** Rows gathered and multiplied at a time in the forward product: 32 × 784 floats fit the L1/L2 caches. A multiple of 4. */
-const BLOCK_ROWS = 32;
 
 /** Marks the batch region as holding no batch (after a failed gather). */
 const NO_ROWS: GatheredRows = Object.freeze({ src: new Uint8Array(0), rowLength: 0, rows: new Int32Array(0), start: 0, count: 0, scale: 1 });

@@ -101,12 +101,14 @@ export function dotRows(a: usize, b: usize, bias: usize, out: usize, m: i32, n: 
 /**
  * outT[j, p] = Σ_i a[i, p] · b[i, j]: a [m, k], b [m, n], outT [n, k] (the transpose of aᵀ·b).
  * The weight gradient Xᵀ·G written as dWᵀ [classes, inputs], the layout the forward pass reads.
+ * `stride` is the row length of `a` and `outT` (k for whole arrays): with a and outT moved by 16·g columns
+ * and k the columns left, a thread computes its share of the columns exactly as the whole call would.
  * Sixteen columns of `a` (4 vectors) against two columns of `b` per step, summed down the m rows.
  * `outT` is written, never read: m = 0 writes zeros. Multiply-adds fuse in the relaxed build (the 4-column
  * and scalar tails multiply, then add).
  */
-export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32): void {
-  const aRow = <usize>k << 2;
+export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: i32, stride: i32): void {
+  const aRow = <usize>stride << 2;
   const bRow = <usize>n << 2;
   let p = 0;
   for (; p + 16 <= k; p += 16) {

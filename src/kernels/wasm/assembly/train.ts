@@ -160,7 +160,7 @@ function shardGradient(plan: usize, thread: i32, shard: usize, from: i32, to: i3
   // dlogits = softmax − onehot, db_s = Σ_rows dlogits, and the shard's loss sum and correct count.
   crossEntropyStep(logits, y, dl, shard + ptrAt(plan, OFF_DB), stats, count, C);
   t = lap(plan, thread, T_LOSS, t);
-  dotColumnsT(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C);
+  dotColumnsT(X, dl, shard + ptrAt(plan, OFF_DW), count, stride, C, stride);
   lap(plan, thread, T_GRADIENT, t);
 }
 

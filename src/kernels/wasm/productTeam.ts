@@ -1,0 +1,86 @@
+// Helper threads that run shares of the Kernels' gathered products (shares.ts) beside the host thread, on the
+// Kernels instance's shared memory; the host posts each helper its share and waits for all of them.
+
+import type { KernelExports, KernelsInstance } from "./module.ts";
+import { BARRIER, COMMAND, CONTROL, PLAN, PLAN_BYTES } from "./plan.ts";
+import { DONE_BYTE, runShare, SHARE_BYTES, shareStart, SLOT, type Share } from "./shares.ts";
+import { postCommand, raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
+
+/** Helper threads on a Kernels instance's shared memory, running shares of the products beside the host thread. */
+export class ProductTeam {
+  readonly threads: number;
+  private readonly instance: KernelsInstance;
+  private readonly team: HelperTeam;
+  private readonly plan: number;
+  private readonly control: number;
+  private readonly base: number;
+  private posted = 0;
+
+  private constructor(instance: KernelsInstance, team: HelperTeam, threads: number, plan: number, control: number, base: number) {
+    this.instance = instance;
+    this.team = team;
+    this.threads = threads;
+    this.plan = plan;
+    this.control = control;
+    this.base = base;
+  }
+
+  /**
+   * Starts `threads` − 1 helpers on `instance` (whose memory must be shared), from `module`. Allocates its
+   * blocks from the instance first: call it before anything else allocates there.
+   */
+  static async start(instance: KernelsInstance, module: WebAssembly.Module, host: ThreadHost, threads: number): Promise<ProductTeam> {
+    // A plan block whose only field in use is the barrier's address: its abort flag is how a failing helper says so.
+    const plan = instance.alloc(PLAN_BYTES), barrier = instance.alloc(BARRIER.BYTES), control = instance.alloc(CONTROL.BYTES);
+    const base = instance.alloc(threads * SHARE_BYTES);
+    instance.u8.fill(0, plan, base + threads * SHARE_BYTES);
+    instance.i32[(plan + PLAN.BARRIER) >> 2] = barrier;
+    const team = await host.spawn({ module, memory: instance.memory, plan, control }, threads - 1);
+    return new ProductTeam(instance, team, threads, plan, control, base);
+  }
+
+  /**
+   * Runs `share` over items [0, total) on every thread: posts the helpers theirs, runs the first on this
+   * thread with `k`, and returns once all are done. Throws if a helper failed.
+   */
+  run(k: KernelExports, share: Share, total: number): void {
+    const f64 = this.instance.f64, i32 = this.instance.i32;
+    for (let t = 1; t < this.threads; t++) {
+      const at = (this.base + t * SHARE_BYTES) >> 3;
+      f64[at + SLOT.KIND] = share.kind === "forward" ? 1 : 2;
+      f64[at + SLOT.A] = share.a; f64[at + SLOT.B] = share.b; f64[at + SLOT.OUT] = share.out;
+      f64[at + SLOT.K] = share.k; f64[at + SLOT.N] = share.n;
+      if (share.kind === "forward") {
+        f64[at + SLOT.TABLE] = share.table; f64[at + SLOT.ROWS] = share.rows;
+        f64[at + SLOT.HI] = share.hi; f64[at + SLOT.LO] = share.lo; f64[at + SLOT.MODE] = share.mode;
+      } else f64[at + SLOT.M] = share.m;
+      f64[at + SLOT.FROM] = shareStart(share, total, t, this.threads);
+      f64[at + SLOT.TO] = shareStart(share, total, t + 1, this.threads);
+    }
+    postCommand(this.instance.memory, this.control, COMMAND.PRODUCT, this.base);
+    this.posted++;
+    try {
+      runShare(k, share, 0, shareStart(share, total, 1, this.threads));
+    } catch (error) {
+      raiseAbort(this.instance.memory, this.plan);
+      throw error;
+    }
+    // The helpers' shares take about as long as this one's: wait for them by spinning, watching the abort flag.
+    const abort = (i32[(this.plan + PLAN.BARRIER) >> 2]! >> 2) + BARRIER.ABORT;
+    for (let t = 1; t < this.threads; t++) {
+      const done = (this.base + t * SHARE_BYTES + DONE_BYTE) >> 2;
+      while (Atomics.load(i32, done) !== this.posted) {
+        if (Atomics.load(i32, abort) !== 0) {
+          const detail = this.team.firstError();
+          throw new Error(`a helper thread of the WebAssembly kernels failed${detail ? `: ${detail}` : ""}; select the kernels again`);
+        }
+      }
+    }
+  }
+
+  /** Stops the helpers and waits for them to end. */
+  async close(): Promise<void> {
+    postCommand(this.instance.memory, this.control, COMMAND.EXIT);
+    await this.team.close();
+  }
+}
