@@ -52,11 +52,12 @@ function timeEpochs(epochs: number, epoch: (e: number) => { trainLoss: number; t
 
 /**
  * The chapter's code path: W ~ Normal(0, 0.01), b = 0, its naive softmax and cross-entropy, autograd, sgd;
- * with `capture`, as examples/from-scratch.ts runs it (the step recorded once, then replayed).
+ * with `capture`, as examples/from-scratch.ts runs it (the step recorded once, then replayed), and the
+ * products on `threads` threads (the example: "auto").
  */
-function autograd(kernels: "ref" | "wasm", capture = false): RowRunner {
+function autograd(kernels: "ref" | "wasm", capture = false, threads: number | "auto" = 1): RowRunner {
   return async ({ train, test, epochs }) => {
-    const selection = await selectKernels(kernels, { host: nodeThreads });
+    const selection = await selectKernels(kernels, { host: nodeThreads, threads });
     setKernels(selection.kernels);
     const W = normal(0, 0.01, [784, 10], { requiresGrad: true, rng: new Rng(SEED) });
     const b = zeros([10], { requiresGrad: true });
@@ -69,8 +70,10 @@ function autograd(kernels: "ref" | "wasm", capture = false): RowRunner {
       const [trainLoss] = trainEpoch(net, trainIter, crossEntropy, updater, { capture: stepCapture });
       return { trainLoss, testAcc: evaluateAccuracy(net, testIter) };
     });
+    await selection.close();
+    const onThreads = selection.threads > 1 ? `, products on ${selection.threads} threads` : "";
     return {
-      name: `autograd, the chapter's code${capture ? ", step captured" : ""} (${selection.kernels.name} kernels)`,
+      name: `autograd, the chapter's code${capture ? ", step captured" : ""} (${selection.kernels.name} kernels${onThreads})`,
       project: "this project",
       ...timed,
       notes: [
@@ -145,7 +148,8 @@ export const PROJECT_ROWS: Record<string, RowRunner> = {
   "wasm-1-plain": resident(1, false),
   "fused-wasm": fused("wasm"),
   "fused-ref": fused("ref"),
-  "autograd-capture-wasm": autograd("wasm", true),
+  "autograd-capture-wasm": autograd("wasm", true, "auto"),
+  "autograd-capture-wasm-1": autograd("wasm", true, 1),
   "autograd-wasm": autograd("wasm"),
   "autograd-ref": autograd("ref"),
   "data-only": dataOnly,
