@@ -65,14 +65,18 @@ export class KernelsInstance {
     this.exports = exports;
     this.memory = memory;
     this.top = align16(exports.heapBase());
+    this.refresh();
   }
 
   /** Allocates `bytes` (16-byte aligned, not cleared), growing the memory when needed. Returns the address. */
   alloc(bytes: number): number {
     const at = this.top;
     const end = align16(at + bytes);
-    const size = this.memory.buffer.byteLength;
-    if (end > size) this.memory.grow(Math.ceil((end - size) / PAGE));
+    const size = this.buffer!.byteLength;
+    if (end > size) {
+      this.memory.grow(Math.ceil((end - size) / PAGE));
+      this.refresh();
+    }
     this.top = end;
     return at;
   }
@@ -87,9 +91,9 @@ export class KernelsInstance {
     this.top = mark;
   }
 
+  /** Remakes the views over the memory (only `alloc` grows it: the module never does). */
   private refresh(): void {
     const buffer = this.memory.buffer;
-    if (buffer === this.buffer) return;
     this.buffer = buffer;
     this.u8View = new Uint8Array(buffer);
     this.i32View = new Int32Array(buffer);
@@ -98,22 +102,18 @@ export class KernelsInstance {
   }
 
   get u8(): Uint8Array {
-    this.refresh();
     return this.u8View;
   }
 
   get i32(): Int32Array {
-    this.refresh();
     return this.i32View;
   }
 
   get f32(): Float32Array {
-    this.refresh();
     return this.f32View;
   }
 
   get f64(): Float64Array {
-    this.refresh();
     return this.f64View;
   }
 }
