@@ -77,8 +77,8 @@ test("bad command lines exit 2 with one line saying what is wrong and what is ac
     [["train", "--trainer", "gpu"], /^softmax train: --trainer must be one of auto, autograd, fused; got 'gpu'\n$/],
     [["train", "--trainer", "fused", "--softmax", "naive"], /^softmax train: --trainer fused: the fused trainer computes the stable softmax cross-entropy only, and --softmax naive asks for the chapter's naive one; use --trainer autograd \(or auto\)\n$/],
     [["train", "--trainer", "fused", "--kernels", "ref"], /^softmax train: --trainer fused: the fused trainer runs on WebAssembly SIMD, and the kernels are ref \(the reference kernels were asked for\); use --trainer autograd \(or auto\)\n$/],
-    [["train", "--trainer", "autograd", "--threads", "2"], /^softmax train: --threads 2: threads apply to the fused trainer, and this run trains through autograd \(--trainer autograd: the chapter's train\(\) \+ sgd\)\n$/],
-    [["train", "--softmax", "naive", "--threads", "4"], /^softmax train: --threads 4: threads apply to the fused trainer, and this run trains through autograd \(auto: the fused trainer computes the stable softmax cross-entropy only, and --softmax naive asks for the chapter's naive one\)\n$/],
+    [["train", "--trainer", "autograd", "--kernels", "ref", "--threads", "2"], /^softmax train: --threads 2: this run trains through autograd \(--trainer autograd: the chapter's train\(\) \+ sgd\), which splits its products across threads on the wasm-relaxed-simd kernels only, and the kernels are ref \(the reference kernels were asked for\)\n$/],
+    [["train", "--kernels", "ref", "--threads", "4"], /^softmax train: --threads 4: this run trains through autograd \(auto: the fused trainer runs on WebAssembly SIMD, and the kernels are ref \(the reference kernels were asked for\)\), which splits its products across threads on the wasm-relaxed-simd kernels only, and the kernels are ref \(the reference kernels were asked for\)\n$/],
     [["train", "--threads", "5"], /^softmax train: --threads must be at most 4 or auto; got '5' \(each batch's gradient is summed from 4 shards and a thread computes whole shards\)\n$/],
     [["train", "--threads", "0"], /^softmax train: --threads must be a positive integer or auto; got '0'\n$/],
     [["train", "--threads", "two"], /^softmax train: --threads must be a positive integer or auto; got 'two'\n$/],
@@ -118,11 +118,15 @@ test("a model for 10 × 10 inputs is refused for Fashion-MNIST (eval and train -
   await expectError(["train", "--init", small, "--epochs", "1", "--out", join(work, "never"), "--offline"], 1, message);
 });
 
-test("train: --threads 1 or auto on the autograd path and a count with --trainer fused pass the flag checks (on to --out's)", async () => {
+test("train: --threads 1 or auto on any autograd path, a count on autograd over wasm-relaxed-simd and with --trainer fused pass the flag checks (on to --out's)", async () => {
   // The trainer flags are checked before the paths: a run that reaches the --out check accepted them.
   const file = join(work, "a-file");
   await writeFile(file, "x");
-  for (const flags of [["--trainer", "autograd", "--threads", "1"], ["--softmax", "naive", "--threads", "auto"], ["--trainer", "fused", "--threads", "4"]]) {
+  const flagSets = [
+    ["--trainer", "autograd", "--threads", "1"], ["--softmax", "naive", "--threads", "auto"], ["--trainer", "fused", "--threads", "4"],
+    ["--trainer", "autograd", "--threads", "2"], ["--kernels", "ref", "--threads", "auto"],
+  ];
+  for (const flags of flagSets) {
     await expectError(["train", ...flags, "--out", file], 2, /^softmax train: --out .*a-file: exists and is not a folder; expected a folder for the run's files\n$/);
   }
 });
@@ -133,7 +137,7 @@ test("train: a loss that stops being finite exits 1 with the engine's message na
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /^softmax: error: training stopped: the loss is (NaN|-?Infinity) at epoch 1, batch \d+ \(both counted from 1\)\. .*lower the learning rate/);
   assert.equal(run.stderr.split("\n").length, 2);
-  assert.match(run.stdout, /^Fashion-MNIST: .*\ntraining 1 epoch: lr 1000000, batch size 256, seed 0, naive softmax\nkernels ref · trainer autograd\n$/);
+  assert.match(run.stdout, /^Fashion-MNIST: .*\ntraining 1 epoch: lr 1000000, batch size 256, seed 0, naive softmax\nkernels ref · trainer autograd · 1 thread\n$/);
   await assert.rejects(stat(out), /ENOENT/);
 
   // The fused trainer (the default): the stable loss needs a larger step to overflow.
@@ -166,7 +170,7 @@ test("help: every command's --help shows usage, options and examples; predict's 
   assert.match(train.stdout, /--epochs N +Passes over the training set \(default: 10\)/);
   assert.match(train.stdout, /--softmax KIND +stable: .+ \(one of: stable, naive; default: stable\)/);
   assert.match(train.stdout, /--trainer PATH +fused .+ \(one of: auto, autograd, fused; default: auto\)/);
-  assert.match(train.stdout, /--threads N +Threads of the fused trainer: 1 to 4, or auto .+ \(default: auto\)/);
+  assert.match(train.stdout, /--threads N +Threads: the fused trainer.s, or those the autograd path splits each batch.s two matrix products across .+; 1 to 4, or auto .+ \(default: auto\)/);
   assert.match(train.stdout, /\n {2}softmax train --trainer autograd\n/);
   const predict = await softmax(["predict", "--help"], cache);
   assert.match(predict.stdout, /Rec\. 601: 0\.299 R \+ 0\.587 G \+ 0\.114 B/);

@@ -33,7 +33,7 @@ before(async () => {
   ]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(autograd.code, 0, autograd.stderr);
-  assert.match(autograd.stdout, /\ntraining 1 epoch: .*\nkernels wasm-relaxed-simd · trainer autograd\n/);
+  assert.match(autograd.stdout, /\ntraining 1 epoch: .*\nkernels wasm-relaxed-simd · trainer autograd · \d threads?\n/);
   trainOutput = result.stdout;
 });
 

@@ -37,18 +37,18 @@ function choiceForName(name: string): { choice: KernelsChoice; fused: boolean } 
  * Selects kernels in this Node process: `choice`, with fused multiply-adds where relaxed SIMD works (on
  * Node 20 it is turned on first).
  */
-function selectNodeKernels(choice: KernelsChoice, fused = true): Promise<KernelsSelection> {
-  return selectKernels(choice, { fused, host: nodeThreads });
+function selectNodeKernels(choice: KernelsChoice, fused = true, threads = 1): Promise<KernelsSelection> {
+  return selectKernels(choice, { fused, host: nodeThreads, threads });
 }
 
 /**
  * Selects the kernel set named `name` again (a training thread's copy of the main thread's set, or a model's
- * set). Where that build cannot run here, the nearest one comes back under its own name.
+ * set), its products on `threads` threads. Where that build cannot run here, the nearest one comes back under its own name.
  */
-export function selectNamedKernels(name: string): Promise<KernelsSelection> {
+export function selectNamedKernels(name: string, threads = 1): Promise<KernelsSelection> {
   const exact = choiceForName(name);
   if (exact === undefined) throw new RangeError(`unknown kernels ${JSON.stringify(name)}; expected ref, wasm-simd or wasm-relaxed-simd`);
-  return selectNodeKernels(exact.choice, exact.fused);
+  return selectNodeKernels(exact.choice, exact.fused, threads);
 }
 
 /** Selects and installs the kernels for this thread (`selectKernels` + `setKernels`). */

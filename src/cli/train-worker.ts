@@ -100,7 +100,8 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
   const startup = performance.timeOrigin + loadedAt - job.spawnedAt;
   const timings: WorkerTimings = { startup, jobWait: begun - loadedAt, kernels: 0, epochs: 0, evaluations: 0 };
   try {
-    setKernels((await selectNamedKernels(job.kernels)).kernels);
+    // The autograd path's products run on the job's threads (the fused trainer starts its own).
+    setKernels((await selectNamedKernels(job.kernels, job.trainer === "autograd" ? job.threads : 1)).kernels);
   } catch (error) {
     post({ type: "failed", message: `the training thread could not load the ${job.kernels} kernels: ${error instanceof Error ? error.message : String(error)}`, nonFinite: false });
     return;
@@ -178,7 +179,7 @@ export async function runTrainJob(job: TrainJob, post: (message: TrainMessage) =
 const loadedAt = performance.now();
 if (parentPort) {
   const port = parentPort;
-  // While the main thread loads the data: the fused trainer's helper threads start, and the job's kernels
+  // While the main thread loads the data: the helper threads start (the fused trainer's, or the kernels'), and the job's kernels
   // module compiles (selectKernels caches the compiled module, so the job's own call only instantiates it).
   const { helpers = 0, kernels } = (workerData ?? {}) as { helpers?: number; kernels?: string };
   if (helpers > 0) nodeThreads.prestart(helpers);

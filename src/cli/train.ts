@@ -54,13 +54,12 @@ interface Settings extends TrainHyperparameters {
 function optimizerText(path: TrainingPath): string {
   return path.trainer === "fused"
     ? `minibatch SGD, fused WebAssembly trainer (analytic gradients, ${path.threads} thread${path.threads === 1 ? "" : "s"})`
-    : "minibatch SGD through autograd (train() + sgd)";
+    : `minibatch SGD through autograd (train() + sgd, the step captured; products on ${path.threads} thread${path.threads === 1 ? "" : "s"})`;
 }
 
 /** "kernels wasm-relaxed-simd · trainer fused · 2 threads": the log line's account of how the run computes. */
 function computeText(kernels: string, path: TrainingPath): string {
-  const threads = path.trainer === "fused" ? ` · ${path.threads} thread${path.threads === 1 ? "" : "s"}` : "";
-  return `kernels ${kernels} · trainer ${path.trainer}${threads}`;
+  return `kernels ${kernels} · trainer ${path.trainer} · ${path.threads} thread${path.threads === 1 ? "" : "s"}`;
 }
 
 /** The kernels row: the set's name, with what it means, and the fused trainer's build when that one differs. */
@@ -279,7 +278,7 @@ async function trainRun(values: OptionValues<typeof trainOptions>, io: CommandIo
   if (kernels.name === "ref" && values.kernels !== "ref") io.stderr.write(`note: kernels: ref (${kernels.reason})\n`);
   lap("kernel selection + WASM instantiation (main thread)");
   // The training thread loads its modules while this thread loads the data (it waits for its job, unref'd).
-  const thread = startTrainingThread({ helpers: path.trainer === "fused" ? path.threads - 1 : 0, kernels: kernels.name });
+  const thread = startTrainingThread({ helpers: path.threads - 1, kernels: kernels.name });
   lap("training thread spawn");
   const cwd = process.cwd();
   const startedAt = new Date();
@@ -381,7 +380,8 @@ export const trainCommand = defineCommand({
     "after every epoch. By default (--trainer auto) the resident WebAssembly trainer runs it: the data set is\n" +
     "uploaded once and whole groups of batches run in WebAssembly on --threads threads (the same numbers on\n" +
     "any count). It computes the stable softmax cross-entropy on the WebAssembly kernels; --softmax naive or\n" +
-    "--kernels ref train through the engine's autograd (train() + sgd), as does --trainer autograd.\n" +
+    "--kernels ref train through the engine's autograd (train() + sgd), as does --trainer autograd: its step\n" +
+    "is recorded once and replayed, and its two products per batch are split across the --threads threads.\n" +
     "The model's shape follows the data: any IDX data set (--data DIR with the standard file names) of any\n" +
     "image size and class count trains as is.\n" +
     "On a terminal a live chart is redrawn in place; otherwise one line per epoch (--json: JSON lines).\n" +

@@ -2,6 +2,7 @@
 // loop, or the resident WebAssembly trainer on threads), decided once before any data is read.
 
 import { DEFAULT_SHARDS, residentThreads } from "../kernels/wasm/resident.ts";
+import { chooseThreads } from "../kernels/wasm/threads.ts";
 import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
 import type { SoftmaxNumerics } from "../nn/softmaxRegression.ts";
 import type { OptionSpec } from "./command.ts";
@@ -27,7 +28,9 @@ export const trainerOptions = {
     type: "string",
     valueName: "N",
     defaultText: "auto",
-    description: `Threads of the fused trainer: 1 to ${DEFAULT_SHARDS}, or auto (every core up to ${DEFAULT_SHARDS}); any count gives the same numbers`,
+    description:
+      `Threads: the fused trainer's, or those the autograd path splits each batch's two matrix products across (on the ` +
+      `wasm-relaxed-simd kernels); 1 to ${DEFAULT_SHARDS}, or auto (every core up to ${DEFAULT_SHARDS}); any count gives the same numbers`,
   },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -35,7 +38,7 @@ export const trainerOptions = {
 export interface TrainingPath {
   trainer: TrainerPath;
   reason: string;
-  /** 1 for autograd. */
+  /** The fused trainer's threads, or the autograd path's threads for its products. */
   threads: number;
   threadsReason: string;
 }
@@ -63,7 +66,8 @@ function fusedUnavailable(numerics: SoftmaxNumerics, kernels: { name: string; re
 /**
  * Decides the training path from `--trainer` and `--threads`, the numerics and the installed kernels.
  * Throws a UsageError (exit 2) for `--trainer fused` where it cannot run, for `--threads` other than 1 or
- * auto on the autograd path, and for a thread count the fused trainer does not take.
+ * auto on the autograd path with kernels that cannot share its products, and for a thread count the fused
+ * trainer does not take.
  */
 export function chooseTrainingPath(
   flags: { trainer?: string | undefined; threads?: string | undefined },
@@ -75,10 +79,18 @@ export function chooseTrainingPath(
   if (choice === "fused" && blocked !== undefined) throw new UsageError(`softmax train: --trainer fused: ${blocked}; use --trainer autograd (or auto)`);
   if (choice === "autograd" || blocked !== undefined) {
     const reason = choice === "autograd" ? "--trainer autograd: the chapter's train() + sgd" : `auto: ${blocked}`;
-    if (threads !== "auto" && threads !== 1) {
-      throw new UsageError(`softmax train: --threads ${threads}: threads apply to the fused trainer, and this run trains through autograd (${reason})`);
+    // The kernels split a batch's products across threads on shared memory, which the relaxed set has.
+    if (run.kernels.name !== "wasm-relaxed-simd") {
+      if (threads !== "auto" && threads !== 1) {
+        throw new UsageError(
+          `softmax train: --threads ${threads}: this run trains through autograd (${reason}), which splits its products across threads on the ` +
+            `wasm-relaxed-simd kernels only, and the kernels are ${run.kernels.name} (${run.kernels.reason})`,
+        );
+      }
+      return { trainer: "autograd", reason, threads: 1, threadsReason: `one thread: the ${run.kernels.name} kernels run the products on one` };
     }
-    return { trainer: "autograd", reason, threads: 1, threadsReason: "the autograd path runs on one thread" };
+    const chosen = chooseThreads(threads, nodeThreads, { max: DEFAULT_SHARDS, why: "a batch of 256 has 4 shards of 64 rows" });
+    return { trainer: "autograd", reason, threads: chosen.threads, threadsReason: `products of each batch: ${chosen.reason}` };
   }
   const reason = choice === "fused" ? "--trainer fused" : "auto: stable softmax on the WebAssembly kernels, which the fused trainer computes";
   try {
