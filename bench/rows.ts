@@ -53,7 +53,7 @@ function timeEpochs(epochs: number, epoch: (e: number) => { trainLoss: number; t
 /**
  * The chapter's code path: W ~ Normal(0, 0.01), b = 0, its naive softmax and cross-entropy, autograd, sgd;
  * with `capture`, as examples/from-scratch.ts runs it (the step recorded once, then replayed), and the
- * products on `threads` threads (the example: "auto").
+ * products on `threads` threads (the example: one).
  */
 function autograd(kernels: "ref" | "wasm", capture = false, threads: number | "auto" = 1): RowRunner {
   return async ({ train, test, epochs }) => {
@@ -148,8 +148,8 @@ export const PROJECT_ROWS: Record<string, RowRunner> = {
   "wasm-1-plain": resident(1, false),
   "fused-wasm": fused("wasm"),
   "fused-ref": fused("ref"),
-  "autograd-capture-wasm": autograd("wasm", true, "auto"),
-  "autograd-capture-wasm-1": autograd("wasm", true, 1),
+  "autograd-capture-wasm": autograd("wasm", true, 1),
+  "autograd-capture-wasm-threads": autograd("wasm", true, "auto"),
   "autograd-wasm": autograd("wasm"),
   "autograd-ref": autograd("ref"),
   "data-only": dataOnly,

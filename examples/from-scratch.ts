@@ -16,9 +16,8 @@ import {
 } from "../src/node.ts";
 
 // NOTE: not in d2l. The arithmetic kernels, chosen once: WebAssembly SIMD where it runs, else the plain loops
-// (nodeThreads turns on relaxed SIMD, behind a flag in Node 20, for fused multiply-adds, and starts the threads
-// the two matrix products of each batch are split across; the numbers are those of one thread).
-const { kernels, reason } = await selectKernels("auto", { host: nodeThreads, threads: "auto" });
+// (nodeThreads turns on relaxed SIMD, behind a flag in Node 20, for fused multiply-adds).
+const { kernels, reason } = await selectKernels("auto", { host: nodeThreads });
 setKernels(kernels);
 console.log(`kernels: ${kernels.name} (${reason})`);
 

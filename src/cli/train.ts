@@ -381,7 +381,7 @@ export const trainCommand = defineCommand({
     "uploaded once and whole groups of batches run in WebAssembly on --threads threads (the same numbers on\n" +
     "any count). It computes the stable softmax cross-entropy on the WebAssembly kernels; --softmax naive or\n" +
     "--kernels ref train through the engine's autograd (train() + sgd), as does --trainer autograd: its step\n" +
-    "is recorded once and replayed, and its two products per batch are split across the --threads threads.\n" +
+    "is recorded once and replayed, and --threads N splits its two products per batch across N threads.\n" +
     "The model's shape follows the data: any IDX data set (--data DIR with the standard file names) of any\n" +
     "image size and class count trains as is.\n" +
     "On a terminal a live chart is redrawn in place; otherwise one line per epoch (--json: JSON lines).\n" +

@@ -30,7 +30,8 @@ export const trainerOptions = {
     defaultText: "auto",
     description:
       `Threads: the fused trainer's, or those the autograd path splits each batch's two matrix products across (on the ` +
-      `wasm-relaxed-simd kernels); 1 to ${DEFAULT_SHARDS}, or auto (every core up to ${DEFAULT_SHARDS}); any count gives the same numbers`,
+      `wasm-relaxed-simd kernels); 1 to ${DEFAULT_SHARDS}, or auto (the fused trainer: every core up to ${DEFAULT_SHARDS}; autograd: one); ` +
+      `any count gives the same numbers`,
   },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -89,6 +90,9 @@ export function chooseTrainingPath(
       }
       return { trainer: "autograd", reason, threads: 1, threadsReason: `one thread: the ${run.kernels.name} kernels run the products on one` };
     }
+    // "auto" keeps one: splitting a batch's products (tens of microseconds each) across 2 cores did not pay in the
+    // benchmark (docs/kernels.md); a count asks for the split.
+    if (threads === "auto") return { trainer: "autograd", reason, threads: 1, threadsReason: "products of each batch on one thread: splitting them across the cores does not pay (--threads N splits them)" };
     const chosen = chooseThreads(threads, nodeThreads, { max: DEFAULT_SHARDS, why: "a batch of 256 has 4 shards of 64 rows" });
     return { trainer: "autograd", reason, threads: chosen.threads, threadsReason: `products of each batch: ${chosen.reason}` };
   }
