@@ -60,8 +60,6 @@ interface Recording {
 
 /** Runs `body` with every kernel call appended to `calls`, noting the arrays read before they are written. */
 function recordCalls<T>(calls: Call[], written: Set<unknown>, firstRead: Map<TypedArray, TypedArray>, body: () => T): T {
-  // `written` starts with the batch's own arrays: they are inputs, not state to restore (and the uint8
-  // table behind a batch can be tens of megabytes).
   const inner = getKernels();
   const recorder = { name: inner.name } as Record<string, unknown>;
   for (const method of Object.keys(WRITES) as Method[]) {
@@ -224,6 +222,8 @@ export class StepCapture {
 }
 
 function record(step: CapturedStep, X: Tensor, y: Int32Array, inputs: Inputs, check: (lossSum: number) => void): Recording {
+  // The batch's own arrays count as written: they are inputs, not state to restore (and the uint8 table
+  // behind a batch can be tens of megabytes).
   const written = new Set<unknown>([inputs.rows, inputs.values, inputs.labels, inputs.gathered?.src]);
   const firstRead = new Map<TypedArray, TypedArray>();
   const forward: Call[] = [];
