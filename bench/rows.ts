@@ -77,9 +77,11 @@ function autograd(kernels: "ref" | "wasm", capture = false, threads: number | "a
       project: "this project",
       ...timed,
       notes: [
-        capture
-          ? "as examples/from-scratch.ts runs it: the step recorded on two batches, its kernel calls replayed on the rest"
-          : "`train_epoch_ch3` + `evaluate_accuracy`: Tensor ops, backward, sgd on every batch; naive softmax",
+        !capture
+          ? "`train_epoch_ch3` + `evaluate_accuracy`: Tensor ops, backward, sgd on every batch; naive softmax"
+          : selection.threads === 1
+            ? "as examples/from-scratch.ts runs it: the step recorded on two batches, its kernel calls replayed on the rest"
+            : "the same captured step, each batch's two products split across the threads (the same numbers)",
       ],
     };
   };
