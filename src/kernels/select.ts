@@ -74,10 +74,11 @@ export async function selectKernels(choice: KernelsChoice = "auto", options: Sel
     const { threads, reason: threadsReason } = fused
       ? chooseThreads(asked, host, { max: MAX_THREADS, why: "the most the kernels' products split into" })
       : { threads: 1, reason: "one thread: the plain SIMD set has no shared memory" };
-    if (threads === 1) return { ...single(createWasmKernels(instance), reason), ...(asked === 1 ? {} : { reason: `${reason}; products on ${threadsReason}` }) };
+    const said = asked === 1 ? reason : `${reason}; products on ${threadsReason}`;
+    if (threads === 1) return single(createWasmKernels(instance), said);
     // The team allocates its blocks first, below the Kernels' tables and batches.
     const team = await ProductTeam.start(instance, module, host!, threads);
-    return { kernels: createWasmKernels(instance, team), reason: `${reason}; products on ${threadsReason}`, threads, close: () => team.close() };
+    return { kernels: createWasmKernels(instance, team), reason: said, threads, close: () => team.close() };
   } catch (error) {
     if (choice === "auto" && error instanceof WasmNotBuiltError) {
       return single(ref, `${error.message}; using the reference kernels`);
