@@ -55,7 +55,6 @@ export class KernelsInstance {
   readonly exports: KernelExports;
   readonly memory: WebAssembly.Memory;
   private top: number;
-  private buffer: ArrayBuffer | SharedArrayBuffer | null = null;
   private u8View = new Uint8Array(0);
   private i32View = new Int32Array(0);
   private f32View = new Float32Array(0);
@@ -72,7 +71,7 @@ export class KernelsInstance {
   alloc(bytes: number): number {
     const at = this.top;
     const end = align16(at + bytes);
-    const size = this.buffer!.byteLength;
+    const size = this.u8View.byteLength;
     if (end > size) {
       this.memory.grow(Math.ceil((end - size) / PAGE));
       this.refresh();
@@ -94,7 +93,6 @@ export class KernelsInstance {
   /** Remakes the views over the memory (only `alloc` grows it: the module never does). */
   private refresh(): void {
     const buffer = this.memory.buffer;
-    this.buffer = buffer;
     this.u8View = new Uint8Array(buffer);
     this.i32View = new Int32Array(buffer);
     this.f32View = new Float32Array(buffer);
