@@ -3,7 +3,7 @@
 
 import type { KernelExports, KernelsInstance } from "./module.ts";
 import { BARRIER, COMMAND, CONTROL, PLAN, PLAN_BYTES } from "./plan.ts";
-import { DONE_BYTE, runShare, SHARE_BYTES, shareStart, SLOT, type Share } from "./shares.ts";
+import { DONE_BYTE, postShare, runShare, SHARE_BYTES, shareStart, type Share } from "./shares.ts";
 import { postCommand, raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
 
 /** Helper threads on a Kernels instance's shared memory, running shares of the products beside the host thread. */
@@ -44,18 +44,9 @@ export class ProductTeam {
    * thread with `k`, and returns once all are done. Throws if a helper failed.
    */
   run(k: KernelExports, share: Share, total: number): void {
-    const f64 = this.instance.f64, i32 = this.instance.i32;
+    const i32 = this.instance.i32;
     for (let t = 1; t < this.threads; t++) {
-      const at = (this.base + t * SHARE_BYTES) >> 3;
-      f64[at + SLOT.KIND] = share.kind === "forward" ? 1 : 2;
-      f64[at + SLOT.A] = share.a; f64[at + SLOT.B] = share.b; f64[at + SLOT.OUT] = share.out;
-      f64[at + SLOT.K] = share.k; f64[at + SLOT.N] = share.n;
-      if (share.kind === "forward") {
-        f64[at + SLOT.TABLE] = share.table; f64[at + SLOT.ROWS] = share.rows;
-        f64[at + SLOT.HI] = share.hi; f64[at + SLOT.LO] = share.lo; f64[at + SLOT.MODE] = share.mode;
-      } else f64[at + SLOT.M] = share.m;
-      f64[at + SLOT.FROM] = shareStart(share, total, t, this.threads);
-      f64[at + SLOT.TO] = shareStart(share, total, t + 1, this.threads);
+      postShare(this.instance.f64, this.base + t * SHARE_BYTES, share, shareStart(share, total, t, this.threads), shareStart(share, total, t + 1, this.threads));
     }
     postCommand(this.instance.memory, this.control, COMMAND.PRODUCT, this.base);
     this.posted++;

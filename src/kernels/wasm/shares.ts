@@ -82,9 +82,29 @@ export function shareStart(share: Share, total: number, t: number, threads: numb
 }
 
 // A helper's share block: f64 slots (addresses and sizes are exact), then its done counter (i32).
-export const SLOT = { KIND: 0, A: 1, B: 2, OUT: 3, K: 4, N: 5, M: 6, TABLE: 7, ROWS: 8, HI: 9, LO: 10, MODE: 11, FROM: 12, TO: 13 } as const;
+const SLOT = { KIND: 0, A: 1, B: 2, OUT: 3, K: 4, N: 5, M: 6, TABLE: 7, ROWS: 8, HI: 9, LO: 10, MODE: 11, FROM: 12, TO: 13 } as const;
 export const DONE_BYTE = 120;
 export const SHARE_BYTES = 128;
+
+/** The host side: writes items [from, to) of `share` into the share block at byte address `at` (see runPostedShare). */
+export function postShare(f64: Float64Array, at: number, share: Share, from: number, to: number): void {
+  const slot = at >> 3;
+  f64[slot + SLOT.KIND] = share.kind === "forward" ? 1 : 2;
+  f64[slot + SLOT.A] = share.a;
+  f64[slot + SLOT.B] = share.b;
+  f64[slot + SLOT.OUT] = share.out;
+  f64[slot + SLOT.K] = share.k;
+  f64[slot + SLOT.N] = share.n;
+  if (share.kind === "forward") {
+    f64[slot + SLOT.TABLE] = share.table;
+    f64[slot + SLOT.ROWS] = share.rows;
+    f64[slot + SLOT.HI] = share.hi;
+    f64[slot + SLOT.LO] = share.lo;
+    f64[slot + SLOT.MODE] = share.mode;
+  } else f64[slot + SLOT.M] = share.m;
+  f64[slot + SLOT.FROM] = from;
+  f64[slot + SLOT.TO] = to;
+}
 
 /** The helper side: runs the share posted to thread `thread` (block `base` + thread · SHARE_BYTES), then counts it done. */
 export function runPostedShare(k: KernelExports, memory: WebAssembly.Memory, base: number, thread: number): void {
