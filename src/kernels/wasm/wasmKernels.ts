@@ -8,7 +8,7 @@ import { ref } from "../ref.ts";
 import { KernelsInstance } from "./module.ts";
 import type { ProductTeam } from "./productTeam.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
-import { BLOCK_ROWS, runShare, shardCount, type Share } from "./shares.ts";
+import { runShare, shardCount, type Share } from "./shares.ts";
 
 /**
  * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set). On the
@@ -51,7 +51,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
 
   /** Runs items [0, total) of `share`: on the team's threads when there is one, else here. */
   function products(share: Share, total: number): void {
-    if (team !== undefined && team.threads > 1) team.run(k, share, total);
+    if (team !== undefined) team.run(k, share, total);
     else runShare(k, share, 0, total);
   }
 
@@ -197,12 +197,9 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
     const place = placeBatch(x);
     scratch(() => {
       if (!place.ready) {
-        // Gathered alone (no forward product came first): the rows, block by block.
-        const share = gatherShare(x, place);
-        for (let first = 0; first < x.count; first += BLOCK_ROWS) {
-          const count = Math.min(BLOCK_ROWS, x.count - first);
-          k.gatherRows(share.table, share.k, share.rows, first, count, place.at + first * share.k * 4, share.k, share.hi, share.lo, share.mode, 0, 0);
-        }
+        // Gathered alone (no forward product came first, so nothing to interleave with): all rows in one call.
+        const g = gatherShare(x, place);
+        k.gatherRows(g.table, g.k, g.rows, 0, x.count, g.a, g.k, g.hi, g.lo, g.mode, 0, 0);
         batch!.rows = x;
       }
       transposedTimes(place.at, b, out, x.count, x.rowLength, n);
