@@ -18,6 +18,7 @@ import { selectKernels } from "../src/kernels/select.ts";
 import { defaultWasmUrl, loadWasmModule, WasmNotBuiltError } from "../src/kernels/wasm/load.ts";
 import { nodeThreads } from "../src/kernels/wasm/nodeThreads.ts";
 import { createKernelsInstance } from "../src/kernels/wasm/module.ts";
+import { createWasmKernels } from "../src/kernels/wasm/wasmKernels.ts";
 import { probeRelaxedSimd, probeSharedMemory, probeSimd } from "../src/kernels/wasm/probe.ts";
 import { ResidentTrainer } from "../src/kernels/wasm/resident.ts";
 import { pixelScale } from "../src/kernels/wasm/scale.ts";
@@ -477,5 +478,107 @@ describe("batches gathered in the kernels' memory (matmulGathered, matmulAtBGath
     k.matmul(floats, b, want, 2, 16, 1);
     k.matmulGathered!(good, b, got, 1);
     assert.deepEqual(got, want);
+  });
+});
+
+describe("workspace arrays (kept in the kernels' memory)", () => {
+  test("every kernel gives on workspace views what it gives on plain arrays, bit for bit, in place included", async () => {
+    const k = (await selectKernels("wasm")).kernels;
+    const rng = new Rng(31);
+    const m = 13, n = 10, d = 37; // odd sizes: no whole vectors per row
+    const src = Uint8Array.from({ length: 20 * d }, () => rng.int(256));
+    const rows = Int32Array.from({ length: m }, () => rng.int(20));
+    const floats = (length: number, scale = 1) => Float32Array.from({ length }, () => rng.normal(0, scale));
+    const labels = Int32Array.from({ length: m }, () => rng.int(n));
+    const inputs = { a: floats(m * d), w: floats(d * n, 0.1), g: floats(m * n), z: floats(m * n, 3), v: floats(n) };
+    // Each case writes its outputs (the last arrays) from its inputs; on views, inputs are copied in first.
+    type Case = { name: string; arrays: Float32Array[] | (Float32Array | Int32Array)[]; run: (x: (Float32Array | Int32Array)[]) => void };
+    const f = (x: Float32Array | Int32Array) => x as Float32Array;
+    const cases: Case[] = [
+      { name: "matmul", arrays: [inputs.a, inputs.w, new Float32Array(m * n)], run: (x) => k.matmul(f(x[0]!), f(x[1]!), f(x[2]!), m, d, n) },
+      { name: "matmulAtB", arrays: [inputs.a, inputs.g, new Float32Array(d * n)], run: (x) => k.matmulAtB(f(x[0]!), f(x[1]!), f(x[2]!), m, d, n) },
+      { name: "matmulABt", arrays: [inputs.g, inputs.w, new Float32Array(m * d)], run: (x) => k.matmulABt(f(x[0]!), f(x[1]!), f(x[2]!), m, n, d) },
+      { name: "matmulGathered", arrays: [inputs.w, new Float32Array(m * n)], run: (x) => k.matmulGathered!({ src, rowLength: d, rows, start: 0, count: m, scale: 1 / 255 }, f(x[0]!), f(x[1]!), n) },
+      { name: "matmulAtBGathered", arrays: [inputs.g, new Float32Array(d * n)], run: (x) => k.matmulAtBGathered!({ src, rowLength: d, rows, start: 0, count: m, scale: 1 / 255 }, f(x[0]!), f(x[1]!), n) },
+      { name: "unary exp", arrays: [inputs.z, new Float32Array(m * n)], run: (x) => k.unary("exp", f(x[0]!), f(x[1]!), m * n) },
+      { name: "unary exp in place", arrays: [inputs.z.slice()], run: (x) => k.unary("exp", f(x[0]!), f(x[0]!), m * n) },
+      { name: "unary log", arrays: [inputs.g.map(Math.abs), new Float32Array(m * n)], run: (x) => k.unary("log", f(x[0]!), f(x[1]!), m * n) },
+      { name: "binary div by a column", arrays: [inputs.z, inputs.v.subarray(0, 1).map(() => 3), new Float32Array(m * n)], run: (x) => k.binary("div", f(x[0]!), [n, 1], f(x[1]!), [0, 0], f(x[2]!), [m, n]) },
+      { name: "binary add in place", arrays: [inputs.z.slice(), inputs.v], run: (x) => k.binary("add", f(x[0]!), [n, 1], f(x[1]!), [0, 1], f(x[0]!), [m, n]) },
+      { name: "expand", arrays: [inputs.v, new Float32Array(m * n)], run: (x) => k.expand(f(x[0]!), [0, 1], f(x[1]!), [m, n]) },
+      { name: "sum", arrays: [inputs.z, new Float32Array(n)], run: (x) => k.sum(f(x[0]!), f(x[1]!), 1, m, n) },
+      { name: "max", arrays: [inputs.z, new Float32Array(m), new Int32Array(m)], run: (x) => k.max(f(x[0]!), f(x[1]!), x[2] as Int32Array, m, n, 1) },
+      { name: "pick", arrays: [inputs.z, labels, new Float32Array(m)], run: (x) => k.pick(f(x[0]!), x[1] as Int32Array, f(x[2]!), m, n, 1) },
+      { name: "scatterAdd", arrays: [floats(m), labels, floats(m * n)], run: (x) => k.scatterAdd(f(x[0]!), x[1] as Int32Array, f(x[2]!), m, n, 1) },
+      { name: "axpy", arrays: [inputs.w, inputs.w.map((v) => v * 2)], run: (x) => k.axpy(-0.25, f(x[0]!), f(x[1]!), d * n) },
+      { name: "softmaxCrossEntropy", arrays: [inputs.z, labels, new Float32Array(m), new Float32Array(m * n)], run: (x) => k.softmaxCrossEntropy(f(x[0]!), x[1] as Int32Array, f(x[2]!), f(x[3]!), m, n) },
+      { name: "gatherRows", arrays: [new Float32Array(m * d)], run: (x) => k.gatherRows(src, d, rows, 0, m, 1 / 255, f(x[0]!)) },
+    ];
+    for (const { name, arrays, run } of cases) {
+      const plain = arrays.map((a) => a.slice());
+      run(plain);
+      const workspace = k.workspace!(arrays.map((a) => ({ type: a instanceof Int32Array ? "i32" : "f32", length: a.length })));
+      const views = workspace.views([src]);
+      views.forEach((view, i) => view.set(arrays[i]!));
+      run([...views]);
+      views.forEach((view, i) => {
+        assert.equal(view.buffer, views[0]!.buffer, `${name}: a view is in the kernels' memory`);
+        assert.deepEqual(Array.from(view), Array.from(plain[i]!), `${name}, array ${i + 1}`);
+      });
+      assert.equal(workspace.views([src]), views, `${name}: the same views on the next run`);
+    }
+  });
+
+  test("a workspace taken over by another, evicted with the tables or moved by growth gives new views", async () => {
+    // Unshared memory, as in a page without cross-origin isolation: growing it detaches every view.
+    const instance = await createKernelsInstance(await loadWasmModule("simd"), { bytes: 8 << 20 });
+    const k = createWasmKernels(instance);
+    const first = k.workspace!([{ type: "f32", length: 5 }, { type: "i32", length: 3 }]);
+    const second = k.workspace!([{ type: "f32", length: 1000 }]);
+    const a = first.views([]);
+    assert.deepEqual(a.map((v) => [v.constructor.name, v.length]), [["Float32Array", 5], ["Int32Array", 3]]);
+    assert.equal(first.views([]), a);
+    second.views([]);
+    const b = first.views([]);
+    assert.notEqual(b, a, "taken over: new views");
+    // Two tables are kept beside the workspace; a third evicts them all, and the workspace is placed anew.
+    const tables = [1, 2, 3].map((t) => new Uint8Array(300 << 10).fill(t));
+    assert.equal(first.views([tables[0]!]), b);
+    assert.equal(first.views([tables[1]!]), b);
+    const c = first.views([tables[2]!]);
+    assert.notEqual(c, b, "evicted: new views");
+    // A table larger than the memory grows it: the old views are detached, the new ones work.
+    const big = new Uint8Array(12 << 20).fill(7);
+    const d = first.views([big]);
+    assert.equal(c[0]!.length, 0, "detached by the growth");
+    assert.equal(d[0]!.length, 5);
+  });
+
+  test("views() reserves what calls made before need, so that the same calls on the views never grow the memory", async () => {
+    const instance = await createKernelsInstance(await loadWasmModule("simd"), { bytes: 1 << 20 });
+    const k = createWasmKernels(instance);
+    const rng = new Rng(8);
+    const batch = (src: Uint8Array) => ({ src, rowLength: 784, rows: Int32Array.from({ length: 256 }, () => rng.int(src.length / 784)), start: 0, count: 256, scale: 1 / 255 });
+    const w = Float32Array.from({ length: 7840 }, () => rng.normal(0, 0.01));
+    const step = (x: ReturnType<typeof batch>, logits: Float32Array, grad: Float32Array) => {
+      k.matmulGathered!(x, w, logits, 10);
+      k.unary("exp", logits, logits, 2560);
+      k.matmulAtBGathered!(x, logits, grad, 10);
+    };
+    // The calls, made once on plain arrays: the kernels learn the room they take.
+    const first = new Uint8Array(784 * 3000).fill(9);
+    step(batch(first), new Float32Array(2560), new Float32Array(7840));
+    // A new table is placed with the workspace, growing the memory to fit; the run's room comes on top.
+    const second = new Uint8Array(784 * 4000).fill(200);
+    const workspace = k.workspace!([{ type: "f32", length: 2560 }, { type: "f32", length: 7840 }]);
+    const [logits, grad] = workspace.views([second]) as Float32Array[];
+    const size = instance.memory.buffer.byteLength;
+    const x = batch(second);
+    step(x, logits!, grad!);
+    assert.equal(instance.memory.buffer.byteLength, size, "the memory did not grow during the run");
+    assert.ok(logits!.length === 2560 && grad!.some((v) => v !== 0), "the views are attached and written");
+    const want = [new Float32Array(2560), new Float32Array(7840)] as const;
+    step(x, want[0], want[1]);
+    assert.deepEqual(grad, want[1]);
   });
 });

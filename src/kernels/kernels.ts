@@ -24,6 +24,26 @@ export interface GatheredRows {
   readonly scale: number;
 }
 
+/** One array of a workspace: its element type and length. */
+export interface WorkspaceArray {
+  readonly type: "f32" | "i32";
+  readonly length: number;
+}
+
+/**
+ * Arrays kept in a kernel set's own memory, which its kernels read and write where they are, with no copies
+ * in and out. StepCapture keeps a replayed step's intermediate arrays in one.
+ */
+export interface Workspace {
+  /**
+   * The arrays, as views of the set's memory, for one run of kernel calls that gathers its batches from
+   * `tables`: places those tables and reserves the working memory the same calls took when made before
+   * (on any arrays), so that no call in the run moves the memory. Returns the same views from run to run until something else needs them (another
+   * workspace, or the memory moved); then new ones. Values are not kept from one run to the next.
+   */
+  views(tables: readonly Uint8Array[]): readonly (Float32Array | Int32Array)[];
+}
+
 /**
  * The loops behind every op. Shapes are row-major; "[m, k]" means m rows of k values.
  * Outputs are written, never read (except `axpy` and `scatterAdd`, which add into them).
@@ -48,6 +68,12 @@ export interface Kernels {
    */
   matmulGathered?(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void;
   matmulAtBGathered?(x: GatheredRows, b: Float32Array, out: Float32Array, n: number): void;
+
+  /**
+   * Optional: a workspace holding `arrays` (sets that compute in a memory of their own implement it). Their
+   * kernels take its views like any array, without copying them.
+   */
+  workspace?(arrays: readonly WorkspaceArray[]): Workspace;
 
   /** out[i] = op(x[i]) for i < n. `out` may be `x`. */
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void;

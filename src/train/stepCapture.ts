@@ -3,7 +3,7 @@
 // Two recordings, on two batches, must agree call for call before anything is replayed.
 
 import { getKernels, setKernels } from "../kernels/current.ts";
-import type { GatheredRows, Kernels } from "../kernels/kernels.ts";
+import type { GatheredRows, Kernels, Workspace } from "../kernels/kernels.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
 /** One training step, in the two parts `trainEpoch` separates to check the loss before updating. */
@@ -14,7 +14,7 @@ export interface CapturedStep {
   update(total: Tensor, batchSize: number): void;
 }
 
-type Method = Exclude<keyof Kernels, "name">;
+type Method = Exclude<keyof Kernels, "name" | "workspace">;
 
 /** The arguments each kernel writes (outputs) and the ones it also reads first (it adds into them). */
 const WRITES: Record<Method, readonly number[]> = {
@@ -91,6 +91,19 @@ interface Program {
   resets: [TypedArray, TypedArray][];
   yHat: Tensor;
   total: Tensor;
+  /** Where the kernels keep the step's own arrays, if they offer it. */
+  kept: Kept | null;
+}
+
+/**
+ * The arrays the step makes and only its kernels see, moved to a workspace of the kernels: which
+ * arguments and resets refer to which of them, and the views they were last pointed at.
+ */
+interface Kept {
+  workspace: Workspace;
+  args: { call: Replay; index: number; array: number }[];
+  resets: { array: number; before: TypedArray }[];
+  views: readonly TypedArray[] | null;
 }
 interface Replay {
   run: (...args: unknown[]) => void;
@@ -147,7 +160,52 @@ function compile(first: Recording, second: Recording): Program | string {
     }
     resets.push([array, before]);
   }
-  return { forward: replays.slice(0, second.forward.length), update: replays.slice(second.forward.length), resets, yHat: second.yHat, total: second.total };
+  const program: Program = { forward: replays.slice(0, second.forward.length), update: replays.slice(second.forward.length), resets, yHat: second.yHat, total: second.total, kept: null };
+  program.kept = keep(program, made);
+  return program;
+}
+
+/**
+ * Moves the arrays the step made into a workspace of the kernels, if they offer one, so that their kernels
+ * use them in place. The tensors the step returns stay where they are: JavaScript reads them.
+ */
+function keep(program: Program, made: Map<unknown, unknown>): Kept | null {
+  const kernels = getKernels();
+  if (kernels.workspace === undefined) return null;
+  const returned = new Set<unknown>([program.yHat.data, program.total.data]);
+  const arrays: (Float32Array | Int32Array)[] = [];
+  const index = new Map<unknown, number>();
+  for (const array of made.keys()) {
+    if (returned.has(array) || !(array instanceof Float32Array || array instanceof Int32Array)) continue;
+    index.set(array, arrays.length);
+    arrays.push(array);
+  }
+  if (arrays.length === 0) return null;
+  const args: Kept["args"] = [];
+  for (const call of [...program.forward, ...program.update]) {
+    call.args.forEach((arg, i) => {
+      const array = index.get(arg);
+      if (array !== undefined) args.push({ call, index: i, array });
+    });
+  }
+  const resets: Kept["resets"] = [];
+  program.resets = program.resets.filter(([array, before]) => {
+    const i = index.get(array);
+    if (i !== undefined) resets.push({ array: i, before });
+    return i === undefined;
+  });
+  const workspace = kernels.workspace(arrays.map((a) => ({ type: a instanceof Float32Array ? "f32" : "i32", length: a.length })));
+  return { workspace, args, resets, views: null };
+}
+
+/** Points the program's kept arrays at the workspace's views for this run, and resets those that need it. */
+function prepareKept(kept: Kept, tables: readonly Uint8Array[]): void {
+  const views = kept.workspace.views(tables);
+  if (views !== kept.views) {
+    for (const { call, index, array } of kept.args) call.args[index] = views[array];
+    kept.views = views;
+  }
+  for (const { array, before } of kept.resets) views[array]!.set(before);
 }
 
 function replay(calls: Replay[], inputs: Inputs): void {
@@ -212,6 +270,7 @@ export class StepCapture {
       if (!(label >= 0 && label < classes)) throw new RangeError(`trainEpoch: label ${label} of example ${i} is not a class index in [0, ${classes})`);
     }
     for (const [array, before] of program.resets) array.set(before);
+    if (program.kept !== null) prepareKept(program.kept, inputs.gathered === null ? [] : [inputs.gathered.src]);
     replay(program.forward, inputs);
     const lossSum = program.total.data[0]!;
     check(lossSum);

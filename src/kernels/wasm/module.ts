@@ -71,13 +71,18 @@ export class KernelsInstance {
   alloc(bytes: number): number {
     const at = this.top;
     const end = align16(at + bytes);
+    this.reserve(end);
+    this.top = end;
+    return at;
+  }
+
+  /** Grows the memory, if needed, so that allocations up to byte `end` will not grow it. */
+  reserve(end: number): void {
     const size = this.u8View.byteLength;
     if (end > size) {
       this.memory.grow(Math.ceil((end - size) / PAGE));
       this.refresh();
     }
-    this.top = end;
-    return at;
   }
 
   /** The current top of the allocator, to `release` back to. */

@@ -1,11 +1,12 @@
 // The "wasm-simd" Kernels: the training path's loops (products, softmax cross-entropy, gather, axpy,
 // sums, max) run in the SIMD module; arrays are copied into its memory and results copied back out,
-// except a gathered batch (GatheredRows), which is gathered straight into that memory and kept there.
-// Binary ops on 1-D and 2-D layouts run in the module too; unary, expand, pick and scatterAdd stay the reference's.
+// except a gathered batch (GatheredRows), which is gathered straight into that memory and kept there,
+// and a workspace's arrays, which live there. Binary ops on 1-D and 2-D layouts run in the module too;
+// unary, expand, pick and scatterAdd stay the reference's.
 
-import type { BinaryOp, GatheredRows, Kernels, RowIndex, UnaryOp } from "../kernels.ts";
+import type { BinaryOp, GatheredRows, Kernels, RowIndex, UnaryOp, Workspace, WorkspaceArray } from "../kernels.ts";
 import { ref } from "../ref.ts";
-import { KernelsInstance } from "./module.ts";
+import { align16, KernelsInstance } from "./module.ts";
 import type { ProductTeam } from "./productTeam.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
 import { runShare, shardCount, type Share } from "./shares.ts";
@@ -20,14 +21,19 @@ import { runShare, shardCount, type Share } from "./shares.ts";
  */
 export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam): Kernels {
   const k = instance.exports;
-  // The memory, from the heap base up: the uint8 tables batches are gathered from (copied in once each;
-  // a GatheredRows' table does not change), the last gathered batch (the forward and backward products
-  // share it), then the scratch arena each call frees.
+  // The memory, from the heap base up: the kept regions (the uint8 tables batches are gathered from, copied
+  // in once each since a GatheredRows' table does not change, and the workspace slot), the last gathered
+  // batch (the forward and backward products share it), then the scratch arena each call frees.
   const heapBase = instance.mark();
   let tables: { src: Uint8Array; at: number }[] = [];
-  let tablesTop = heapBase;
+  let keptTop = heapBase;
+  /** Counts the times the kept regions were dropped (a third table evicts them all). */
+  let generation = 0;
   let batch: { rows: GatheredRows; at: number; bytes: number } | null = null;
   let scratchBase = heapBase;
+  // The largest batch region and scratch arena seen: what a workspace run reserves.
+  let batchPeak = 0;
+  let scratchPeak = 0;
 
   /** Runs `body` with a fresh scratch arena, freed afterwards. */
   function scratch<T>(body: () => T): T {
@@ -35,18 +41,40 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
     try {
       return body();
     } finally {
+      scratchPeak = Math.max(scratchPeak, instance.mark() - scratchBase);
       instance.release(scratchBase);
     }
   }
 
+  /** Whether `values` is a view of the memory (a workspace array): kernels use it where it is. */
+  const resident = (values: ArrayBufferView): boolean => values.buffer === instance.u8.buffer;
+
+  /** The address of `values`' first `length` floats: where they are if resident, else a copy in the scratch arena. */
   function copyIn(values: Float32Array, length: number): number {
+    if (resident(values)) return values.byteOffset;
     const at = instance.alloc(length * 4);
     instance.f32.set(length === values.length ? values : values.subarray(0, length), at >> 2);
     return at;
   }
 
+  /** Where a kernel writes `out`: in place if resident, else a scratch block for `copyOut`. */
+  function outputAt(out: Float32Array | Int32Array, length: number): number {
+    return resident(out) ? out.byteOffset : instance.alloc(length * 4);
+  }
+
+  /** Makes `out` hold the `length` floats at `at` (nothing to do when `at` is where it is). */
   function copyOut(at: number, out: Float32Array, length: number): void {
-    out.set(instance.f32.subarray(at >> 2, (at >> 2) + length));
+    if (!resident(out)) out.set(instance.f32.subarray(at >> 2, (at >> 2) + length));
+    else if (out.byteOffset !== at) instance.f32.copyWithin(out.byteOffset >> 2, at >> 2, (at >> 2) + length);
+  }
+
+  /** Allocates a kept region above the others; the batch region and scratch arena move above it. */
+  function allocKept(bytes: number): number {
+    instance.release(keptTop);
+    const at = instance.alloc(bytes);
+    keptTop = scratchBase = instance.mark();
+    batch = null;
+    return at;
   }
 
   /** Runs items [0, total) of `share`: on the team's threads when there is one, else here. */
@@ -63,7 +91,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
   function times(
     pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number, gathered?: { x: GatheredRows; table: number },
   ): void {
-    const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = instance.alloc(m * n * 4);
+    const pb = copyIn(b, kk * n), pbt = instance.alloc(n * kk * 4), pout = outputAt(out, m * n);
     // a·b = a·(bᵀ)ᵀ: rows of a against rows of bᵀ, both read along memory.
     k.transpose(pb, pbt, kk, n);
     if (gathered === undefined) k.dotRows(pa, pbt, 0, pout, m, kk, n, 1);
@@ -81,7 +109,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
    */
   function transposedTimes(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
     const shards = shardCount(m), size = n * kk;
-    const pb = copyIn(b, m * n), poutT = instance.alloc(shards * size * 4), pout = instance.alloc(size * 4);
+    const pb = copyIn(b, m * n), poutT = instance.alloc(shards * size * 4), pout = outputAt(out, size);
     products({ kind: "gradient", a: pa, b: pb, out: poutT, m, k: kk, n }, shards);
     for (let s = 1; s < shards; s++) k.axpy(1, poutT + s * size * 4, poutT, size); // exact: one rounding of each sum
     k.transpose(poutT, pout, n, kk);
@@ -98,7 +126,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
 
   function matmulABt(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, kk: number): void {
     scratch(() => {
-      const pa = copyIn(a, m * n), pb = copyIn(b, kk * n), pout = instance.alloc(m * kk * 4);
+      const pa = copyIn(a, m * n), pb = copyIn(b, kk * n), pout = outputAt(out, m * kk);
       k.dotRows(pa, pb, 0, pout, m, n, kk, 1);
       copyOut(pout, out, m * kk);
     });
@@ -115,9 +143,9 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
       const pz = copyIn(logits, rows * cols);
       const py = instance.alloc(rows * 4);
       instance.i32.set(labels.subarray(0, rows), py >> 2);
-      const ploss = instance.alloc(rows * 4);
-      // The gradient buffer doubles as the exp work area, rounded up to whole vectors.
-      const pd = instance.alloc(align4(rows * cols) * 4);
+      const ploss = outputAt(loss, rows);
+      // The gradient buffer doubles as the exp work area, rounded up to whole vectors (as a workspace array is).
+      const pd = dlogits === null ? instance.alloc(align4(rows * cols) * 4) : outputAt(dlogits, align4(rows * cols));
       k.softmaxCrossEntropy(pz, py, ploss, dlogits === null ? 0 : pd, pd, rows, cols);
       copyOut(ploss, loss, rows);
       if (dlogits !== null) copyOut(pd, dlogits, rows * cols);
@@ -136,7 +164,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
         const i = rows[start + r]!;
         u8.set(src.subarray(i * rowLength, (i + 1) * rowLength), bytes + r * rowLength);
       }
-      const pout = instance.alloc(count * rowLength * 4);
+      const pout = outputAt(out, count * rowLength);
       const s = pixelScale(scale);
       k.gatherRows(bytes, rowLength, 0, 0, count, pout, rowLength, s.hi, s.lo, gatherMode(s), 0, 0);
       copyOut(pout, out, count * rowLength);
@@ -149,14 +177,12 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
     if (hit !== undefined) return hit.at;
     if (tables.length === MAX_TABLES) {
       tables = [];
-      tablesTop = heapBase;
+      keptTop = heapBase;
+      generation++;
     }
-    instance.release(tablesTop);
-    const at = instance.alloc(src.length);
+    const at = allocKept(src.length);
     instance.u8.set(src, at);
     tables.push({ src, at });
-    tablesTop = scratchBase = instance.mark();
-    batch = null;
     return at;
   }
 
@@ -170,10 +196,11 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
     const table = residentTable(x.src);
     const bytes = x.count * x.rowLength * 4;
     if (batch === null || batch.bytes < bytes) {
-      instance.release(tablesTop);
+      instance.release(keptTop);
       const at = instance.alloc(bytes);
       scratchBase = instance.mark();
       batch = { rows: NO_ROWS, at, bytes };
+      batchPeak = Math.max(batchPeak, bytes);
     }
     batch.rows = NO_ROWS; // until the gather is done
     return { at: batch.at, table, ready: false };
@@ -218,7 +245,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
     const br = nd === 2 ? bStrides[0]! : 0, bc = nd === 0 ? 0 : bStrides[nd - 1]!;
     const span = (r: number, c: number): number => (m - 1) * r + (n - 1) * c + 1;
     scratch(() => {
-      const pa = copyIn(a, span(ar, ac)), pb = copyIn(b, span(br, bc)), pout = instance.alloc(m * n * 4);
+      const pa = copyIn(a, span(ar, ac)), pb = copyIn(b, span(br, bc)), pout = outputAt(out, m * n);
       k.binary2d(BINARY_OPS[op], pa, ar, ac, pb, br, bc, pout, m, n);
       copyOut(pout, out, m * n);
     });
@@ -227,10 +254,13 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
   function unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void {
     if (op !== "exp") return ref.unary(op, x, out, n);
     scratch(() => {
-      // expInPlace works four lanes at a time; allocations end on a 16-byte boundary, so the last vector fits.
-      const px = copyIn(x, n);
-      k.expInPlace(px, n);
-      copyOut(px, out, n);
+      // expInPlace works four lanes at a time; allocations (and workspace arrays) end on a 16-byte boundary,
+      // so the last vector fits. It runs on the output, which first gets a copy of x.
+      const po = outputAt(out, n);
+      if (!resident(x)) instance.f32.set(x.subarray(0, n), po >> 2);
+      else if (x.byteOffset !== po) instance.f32.copyWithin(po >> 2, x.byteOffset >> 2, (x.byteOffset >> 2) + n);
+      k.expInPlace(po, n);
+      copyOut(po, out, n);
     });
   }
 
@@ -244,7 +274,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
 
   function sum(x: Float32Array, out: Float32Array, outer: number, len: number, inner: number): void {
     scratch(() => {
-      const px = copyIn(x, outer * len * inner), pout = instance.alloc(outer * inner * 4), acc = instance.alloc(inner * 8);
+      const px = copyIn(x, outer * len * inner), pout = outputAt(out, outer * inner), acc = instance.alloc(inner * 8);
       k.sumAxis(px, pout, acc, outer, len, inner);
       copyOut(pout, out, outer * inner);
     });
@@ -252,15 +282,51 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
 
   function max(x: Float32Array, out: Float32Array, indices: Int32Array, outer: number, len: number, inner: number): void {
     scratch(() => {
-      const px = copyIn(x, outer * len * inner), pout = instance.alloc(outer * inner * 4), pidx = instance.alloc(outer * inner * 4);
+      const px = copyIn(x, outer * len * inner), pout = outputAt(out, outer * inner), pidx = outputAt(indices, outer * inner);
       k.maxAxis(px, pout, pidx, outer, len, inner);
       copyOut(pout, out, outer * inner);
-      indices.set(instance.i32.subarray(pidx >> 2, (pidx >> 2) + outer * inner));
+      if (!resident(indices)) indices.set(instance.i32.subarray(pidx >> 2, (pidx >> 2) + outer * inner));
     });
+  }
+
+  // One slot holds the workspace in use; a workspace that finds another in it takes it over (their values
+  // are not kept between runs, so nothing is lost), and a larger one gets a new slot.
+  let slot: { at: number; bytes: number; generation: number; owner: object | null } | null = null;
+
+  function workspace(arrays: readonly WorkspaceArray[]): Workspace {
+    const offsets: number[] = [];
+    let bytes = 0;
+    for (const a of arrays) {
+      offsets.push(bytes);
+      bytes += align16(a.length * 4); // whole vectors each: expInPlace and the softmax work area round up
+    }
+    let views: (Float32Array | Int32Array)[] = [];
+    let viewed: { buffer: ArrayBufferLike; at: number } | null = null;
+    const self: Workspace = {
+      views(needed) {
+        for (const src of needed) residentTable(src);
+        if (slot === null || slot.generation !== generation || slot.bytes < bytes) {
+          slot = { at: allocKept(bytes), bytes, generation, owner: null };
+        }
+        // A run's calls allocate no more than the recorded calls did (they copy less), so with this much
+        // room above the kept regions none of them grows the memory, which would move the views.
+        instance.reserve(keptTop + align16(batchPeak) + scratchPeak);
+        const buffer = instance.u8.buffer;
+        if (slot.owner !== self || viewed === null || viewed.buffer !== buffer || viewed.at !== slot.at) {
+          const at = slot.at;
+          views = arrays.map((a, i) => (a.type === "f32" ? new Float32Array(buffer, at + offsets[i]!, a.length) : new Int32Array(buffer, at + offsets[i]!, a.length)));
+          viewed = { buffer, at };
+          slot.owner = self;
+        }
+        return views;
+      },
+    };
+    return self;
   }
 
   return {
     name: k.fusesMultiplyAdd() ? "wasm-relaxed-simd" : "wasm-simd",
+    workspace,
     matmul,
     matmulAtB,
     matmulABt,
