@@ -3,7 +3,7 @@
 
 import type { KernelExports, KernelsInstance } from "./module.ts";
 import { BARRIER, COMMAND, CONTROL, PLAN, PLAN_BYTES } from "./plan.ts";
-import { DONE_BYTE, postShare, runShare, SHARE_BYTES, shareStart, type Share } from "./shares.ts";
+import { DONE_BYTE, postShare, runTakenItems, SHARE_BYTES, type Share } from "./shares.ts";
 import { postCommand, raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
 
 /** Helper threads on a Kernels instance's shared memory, running shares of the products beside the host thread. */
@@ -14,15 +14,18 @@ export class ProductTeam {
   private readonly plan: number;
   private readonly control: number;
   private readonly base: number;
+  /** The counter the threads take a product's items from. */
+  private readonly next: number;
   private posted = 0;
 
-  private constructor(instance: KernelsInstance, team: HelperTeam, threads: number, plan: number, control: number, base: number) {
+  private constructor(instance: KernelsInstance, team: HelperTeam, threads: number, plan: number, control: number, base: number, next: number) {
     this.instance = instance;
     this.team = team;
     this.threads = threads;
     this.plan = plan;
     this.control = control;
     this.base = base;
+    this.next = next;
   }
 
   /**
@@ -32,31 +35,30 @@ export class ProductTeam {
   static async start(instance: KernelsInstance, module: WebAssembly.Module, host: ThreadHost, threads: number): Promise<ProductTeam> {
     // A plan block whose only field in use is the barrier's address: its abort flag is how a failing helper says so.
     const plan = instance.alloc(PLAN_BYTES), barrier = instance.alloc(BARRIER.BYTES), control = instance.alloc(CONTROL.BYTES);
-    const base = instance.alloc(threads * SHARE_BYTES);
-    instance.u8.fill(0, plan, base + threads * SHARE_BYTES);
+    const base = instance.alloc(threads * SHARE_BYTES), next = instance.alloc(64); // the counter on a cache line of its own
+    instance.u8.fill(0, plan, next + 64);
     instance.i32[(plan + PLAN.BARRIER) >> 2] = barrier;
     const team = await host.spawn({ module, memory: instance.memory, plan, control }, threads - 1);
-    return new ProductTeam(instance, team, threads, plan, control, base);
+    return new ProductTeam(instance, team, threads, plan, control, base, next);
   }
 
   /**
-   * Runs `share` over items [0, total) on every thread: posts the helpers theirs, runs the first on this
-   * thread with `k`, and returns once all are done. Throws if a helper failed.
+   * Runs `share` over [0, total) on every thread: posts it to the helpers, takes items in turn with them on
+   * this thread with `k`, and returns once all are done. Throws if a helper failed.
    */
   run(k: KernelExports, share: Share, total: number): void {
     const i32 = this.instance.i32;
-    for (let t = 1; t < this.threads; t++) {
-      postShare(this.instance.f64, this.base + t * SHARE_BYTES, share, shareStart(share, total, t, this.threads), shareStart(share, total, t + 1, this.threads));
-    }
+    Atomics.store(i32, this.next >> 2, 0);
+    for (let t = 1; t < this.threads; t++) postShare(this.instance.f64, this.base + t * SHARE_BYTES, share, total, this.next);
     postCommand(this.instance.memory, this.control, COMMAND.PRODUCT, this.base);
     this.posted++;
     try {
-      runShare(k, share, 0, shareStart(share, total, 1, this.threads));
+      runTakenItems(k, i32, this.next, share, total);
     } catch (error) {
       raiseAbort(this.instance.memory, this.plan);
       throw error;
     }
-    // The helpers' shares take about as long as this one's: wait for them by spinning, watching the abort flag.
+    // Every item is taken; the helpers finish their last ones: wait for them by spinning, watching the abort flag.
     const abort = (i32[(this.plan + PLAN.BARRIER) >> 2]! >> 2) + BARRIER.ABORT;
     for (let t = 1; t < this.threads; t++) {
       const done = (this.base + t * SHARE_BYTES + DONE_BYTE) >> 2;

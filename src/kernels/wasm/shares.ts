@@ -1,17 +1,22 @@
-// Shares of the Kernels' two gathered products, as any thread runs them: the forward X·W by rows (each thread
-// gathers and multiplies its own), the weight gradient Xᵀ·G by shards of SHARD_ROWS rows, each summed apart,
-// then added in shard order. The shards do not depend on the thread count: every count gives the same bits.
+// Shares of the Kernels' two gathered products, as any thread runs them: the forward X·W by blocks of rows
+// (each thread gathers and multiplies its own), the weight gradient Xᵀ·G by shards of SHARD_ROWS rows, each
+// summed apart (in COLUMN_PARTS parts of its columns), then added in shard order. Threads take the blocks and
+// parts in turn from a shared counter, so a thread that runs ahead takes more, and the last one taken is short;
+// which thread runs which changes no number, so every thread count gives the same bits.
 
 import type { KernelExports } from "./module.ts";
 
-/** Rows gathered and multiplied at a time in the forward product: 32 × 784 floats fit the L1/L2 caches. A multiple of 4. */
-export const BLOCK_ROWS = 32;
+/** Rows gathered and multiplied at a time in the forward product (a multiple of 4): in cache while multiplied, and short to wait for. */
+export const BLOCK_ROWS = 16;
+
+/** Rows per shard of the weight gradient. */
+export const SHARD_ROWS = 64;
 
 /**
- * Rows per shard of the weight gradient, and the unit threads split the forward rows by, so that a thread's
- * gradient shards are the rows it gathered (still in its core's cache). A multiple of BLOCK_ROWS.
+ * Parts of a shard's columns, each taken as one item. They start at multiples of 16 columns (dotColumnsT's
+ * widest step), so each part computes its columns as the whole call would.
  */
-export const SHARD_ROWS = 64;
+export const COLUMN_PARTS = 4;
 
 /**
  * The forward product's rows: gathers rows [from, to) of the batch (indices `rows`) from the uint8 table into
@@ -32,8 +37,9 @@ export interface ForwardShare {
 }
 
 /**
- * Shards [from, to) of the weight gradient for a [m, k], b [m, n]: shard s writes (a_sᵀ·b_s)ᵀ [n, k] for its
- * rows s·SHARD_ROWS … to `out` + s · n · k floats (the caller adds the shards up, in order).
+ * Items [from, to) of the weight gradient for a [m, k], b [m, n], item i being part i % COLUMN_PARTS of shard
+ * ⌊i / COLUMN_PARTS⌋: shard s writes (a_sᵀ·b_s)ᵀ [n, k] for its rows s·SHARD_ROWS … to `out` + s · n · k floats
+ * (the caller adds the shards up, in order).
  */
 export interface GradientShare {
   kind: "gradient";
@@ -52,13 +58,26 @@ export function shardCount(m: number): number {
   return Math.max(1, Math.ceil(m / SHARD_ROWS));
 }
 
-/** Runs items [from, to) of `share` (rows of the forward, shards of the gradient) on this thread's instance. */
+/** The number of items of the weight gradient of an m-row batch. */
+export function gradientItems(m: number): number {
+  return shardCount(m) * COLUMN_PARTS;
+}
+
+/** The first column of part p of k columns (k for p = COLUMN_PARTS): a multiple of 16, or k. */
+function partColumn(p: number, k: number): number {
+  return Math.min(k, 16 * Math.floor((p * Math.ceil(k / 16)) / COLUMN_PARTS));
+}
+
+/** Runs items [from, to) of `share` (rows of the forward, items of the gradient) on this thread's instance. */
 export function runShare(k: KernelExports, share: Share, from: number, to: number): void {
   if (share.kind === "gradient") {
     const { a, b, out, m, k: len, n } = share;
-    for (let s = from; s < to; s++) {
-      const first = s * SHARD_ROWS, rows = Math.min(SHARD_ROWS, m - first);
-      k.dotColumnsT(a + first * len * 4, b + first * n * 4, out + s * n * len * 4, rows, len, n, len);
+    for (let i = from; i < to; ) {
+      // The parts of one shard in [from, to), in one call.
+      const s = Math.floor(i / COLUMN_PARTS), p0 = i % COLUMN_PARTS, p1 = Math.min(COLUMN_PARTS, p0 + to - i);
+      const first = s * SHARD_ROWS, c0 = partColumn(p0, len), c1 = partColumn(p1, len);
+      if (c1 > c0) k.dotColumnsT(a + (first * len + c0) * 4, b + first * n * 4, out + (s * n * len + c0) * 4, Math.min(SHARD_ROWS, m - first), c1 - c0, n, len);
+      i += p1 - p0;
     }
     return;
   }
@@ -72,22 +91,25 @@ export function runShare(k: KernelExports, share: Share, from: number, to: numbe
 }
 
 /**
- * Where thread t of `threads` starts in `share` of `total` items: the forward's rows split by whole shards,
- * the gradient's shards one by one, the same way, so that each thread's shards are the rows it gathered.
+ * Runs items of `share` (of `total`: rows of the forward, items of the gradient) taken in turn from the
+ * counter at byte `next` until none is left: blocks of BLOCK_ROWS rows of the forward, items of the gradient.
+ * Every thread of a product runs this on the same counter, which the host zeroes first.
  */
-export function shareStart(share: Share, total: number, t: number, threads: number): number {
-  if (t >= threads) return total;
-  const unit = share.kind === "forward" ? SHARD_ROWS : 1;
-  return Math.min(total, Math.floor((t * Math.ceil(total / unit)) / threads) * unit);
+export function runTakenItems(k: KernelExports, i32: Int32Array, next: number, share: Share, total: number): void {
+  const unit = share.kind === "forward" ? BLOCK_ROWS : 1;
+  const items = Math.ceil(total / unit);
+  for (let i = Atomics.add(i32, next >> 2, 1); i < items; i = Atomics.add(i32, next >> 2, 1)) {
+    runShare(k, share, i * unit, Math.min(total, (i + 1) * unit));
+  }
 }
 
 // A helper's share block: f64 slots (addresses and sizes are exact), then its done counter (i32).
-const SLOT = { KIND: 0, A: 1, B: 2, OUT: 3, K: 4, N: 5, M: 6, TABLE: 7, ROWS: 8, HI: 9, LO: 10, MODE: 11, FROM: 12, TO: 13 } as const;
+const SLOT = { KIND: 0, A: 1, B: 2, OUT: 3, K: 4, N: 5, M: 6, TABLE: 7, ROWS: 8, HI: 9, LO: 10, MODE: 11, TOTAL: 12, NEXT: 13 } as const;
 export const DONE_BYTE = 120;
 export const SHARE_BYTES = 128;
 
-/** The host side: writes items [from, to) of `share` into the share block at byte address `at` (see runPostedShare). */
-export function postShare(f64: Float64Array, at: number, share: Share, from: number, to: number): void {
+/** The host side: writes `share` of `total` and its counter's address `next` into the share block at byte address `at` (see runPostedShare). */
+export function postShare(f64: Float64Array, at: number, share: Share, total: number, next: number): void {
   const slot = at >> 3;
   f64[slot + SLOT.KIND] = share.kind === "forward" ? 1 : 2;
   f64[slot + SLOT.A] = share.a;
@@ -102,11 +124,11 @@ export function postShare(f64: Float64Array, at: number, share: Share, from: num
     f64[slot + SLOT.LO] = share.lo;
     f64[slot + SLOT.MODE] = share.mode;
   } else f64[slot + SLOT.M] = share.m;
-  f64[slot + SLOT.FROM] = from;
-  f64[slot + SLOT.TO] = to;
+  f64[slot + SLOT.TOTAL] = total;
+  f64[slot + SLOT.NEXT] = next;
 }
 
-/** The helper side: runs the share posted to thread `thread` (block `base` + thread · SHARE_BYTES), then counts it done. */
+/** The helper side: takes items of the share posted to thread `thread` (block `base` + thread · SHARE_BYTES), then counts it done. */
 export function runPostedShare(k: KernelExports, memory: WebAssembly.Memory, base: number, thread: number): void {
   const at = base + thread * SHARE_BYTES;
   const f64 = new Float64Array(memory.buffer, at, DONE_BYTE >> 3);
@@ -115,7 +137,8 @@ export function runPostedShare(k: KernelExports, memory: WebAssembly.Memory, bas
       ? { kind: "forward", table: f64[SLOT.TABLE]!, rows: f64[SLOT.ROWS]!, a: f64[SLOT.A]!, b: f64[SLOT.B]!, out: f64[SLOT.OUT]!,
           k: f64[SLOT.K]!, n: f64[SLOT.N]!, hi: f64[SLOT.HI]!, lo: f64[SLOT.LO]!, mode: f64[SLOT.MODE]! }
       : { kind: "gradient", a: f64[SLOT.A]!, b: f64[SLOT.B]!, out: f64[SLOT.OUT]!, m: f64[SLOT.M]!, k: f64[SLOT.K]!, n: f64[SLOT.N]! };
-  runShare(k, share, f64[SLOT.FROM]!, f64[SLOT.TO]!);
-  Atomics.add(new Int32Array(memory.buffer, at + DONE_BYTE, 1), 0, 1);
+  const i32 = new Int32Array(memory.buffer);
+  runTakenItems(k, i32, f64[SLOT.NEXT]!, share, f64[SLOT.TOTAL]!);
+  Atomics.add(i32, (at + DONE_BYTE) >> 2, 1);
 }
 

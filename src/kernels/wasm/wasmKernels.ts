@@ -9,7 +9,7 @@ import { ref } from "../ref.ts";
 import { align16, KernelsInstance } from "./module.ts";
 import type { ProductTeam } from "./productTeam.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
-import { runShare, shardCount, type Share } from "./shares.ts";
+import { gradientItems, runShare, shardCount, type Share } from "./shares.ts";
 
 /**
  * Makes the Kernels set over one instance of the SIMD module (its memory is private to this set). On the
@@ -110,7 +110,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
   function transposedTimes(pa: number, b: Float32Array, out: Float32Array, m: number, kk: number, n: number): void {
     const shards = shardCount(m), size = n * kk;
     const pb = copyIn(b, m * n), poutT = instance.alloc(shards * size * 4), pout = outputAt(out, size);
-    products({ kind: "gradient", a: pa, b: pb, out: poutT, m, k: kk, n }, shards);
+    products({ kind: "gradient", a: pa, b: pb, out: poutT, m, k: kk, n }, gradientItems(m));
     for (let s = 1; s < shards; s++) k.axpy(1, poutT + s * size * 4, poutT, size); // exact: one rounding of each sum
     k.transpose(poutT, pout, n, kk);
     copyOut(pout, out, size);
