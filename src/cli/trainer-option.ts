@@ -92,7 +92,7 @@ export function chooseTrainingPath(
     }
     // "auto" keeps one: splitting a batch's products (tens of microseconds each) across 2 cores did not pay in the
     // benchmark (docs/kernels.md); a count asks for the split.
-    if (threads === "auto") return { trainer: "autograd", reason, threads: 1, threadsReason: "products of each batch on one thread: splitting them across the cores does not pay (--threads N splits them)" };
+    if (threads === "auto") return { trainer: "autograd", reason, threads: 1, threadsReason: "products of each batch on one thread: splitting them across the cores gains little and not reliably (--threads N splits them)" };
     const chosen = chooseThreads(threads, nodeThreads, { max: DEFAULT_SHARDS, why: "a batch of 256 has 4 shards of 64 rows" });
     return { trainer: "autograd", reason, threads: chosen.threads, threadsReason: `products of each batch: ${chosen.reason}` };
   }
