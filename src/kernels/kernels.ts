@@ -44,6 +44,44 @@ export interface Workspace {
   views(tables: readonly Uint8Array[]): readonly (Float32Array | Int32Array)[];
 }
 
+/** A kernel call a StepCapture recorded: the method, its arguments, and which of them are the batch's inputs. */
+export interface RecordedCall {
+  readonly method: string;
+  readonly args: readonly unknown[];
+  /** Arguments that are the batch's inputs (its description, labels, float rows), replaced on each run. */
+  readonly inputs: readonly (readonly [index: number, input: "gathered" | "rows" | "values" | "labels"])[];
+}
+
+/** A training step recorded as kernel calls (by StepCapture), for a kernel set to compile. */
+export interface RecordedStep {
+  /** The forward pass and the loss; then backward and the update, after the loss is checked. */
+  readonly forward: readonly RecordedCall[];
+  readonly update: readonly RecordedCall[];
+  /**
+   * The arrays the step made: its own, to place anywhere. Every other array is the caller's (a parameter):
+   * read where it is when the step starts, written back when it ends.
+   */
+  readonly made: ReadonlySet<unknown>;
+  /** Made arrays read before any call writes them, with the values they start from on every run. */
+  readonly resets: ReadonlyMap<unknown, Float32Array | Int32Array>;
+  /** Made arrays the caller reads after the forward pass (ŷ and the loss sum). */
+  readonly returned: readonly Float32Array[];
+}
+
+/** A batch's inputs to a compiled step. */
+export interface StepInputs {
+  readonly gathered: GatheredRows | null;
+  readonly labels: Int32Array;
+}
+
+/** A step compiled by a kernel set: what its recorded calls compute, bit for bit, run another way. */
+export interface CompiledStep {
+  /** Runs everything but the writes to the caller's arrays, and fills the returned arrays. */
+  forward(inputs: StepInputs): void;
+  /** Runs the rest (the update), after `forward` on the same batch. */
+  update(): void;
+}
+
 /**
  * The loops behind every op. Shapes are row-major; "[m, k]" means m rows of k values.
  * Outputs are written, never read (except `axpy` and `scatterAdd`, which add into them).
@@ -74,6 +112,12 @@ export interface Kernels {
    * kernels take its views like any array, without copying them.
    */
   workspace?(arrays: readonly WorkspaceArray[]): Workspace;
+
+  /**
+   * Optional: compiles a recorded training step to run without its calls, or says why it cannot. The step's
+   * calls must give the same results run this way (the WebAssembly sets run it tile by tile of the batch).
+   */
+  compileStep?(step: RecordedStep): CompiledStep | string;
 
   /** out[i] = op(x[i]) for i < n. `out` may be `x`. */
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number): void;

@@ -3,7 +3,7 @@
 // Two recordings, on two batches, must agree call for call before anything is replayed.
 
 import { getKernels, setKernels } from "../kernels/current.ts";
-import type { GatheredRows, Kernels, Workspace } from "../kernels/kernels.ts";
+import type { CompiledStep, GatheredRows, Kernels, RecordedStep, Workspace } from "../kernels/kernels.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
 /** One training step, in the two parts `trainEpoch` separates to check the loss before updating. */
@@ -14,7 +14,7 @@ export interface CapturedStep {
   update(total: Tensor, batchSize: number): void;
 }
 
-type Method = Exclude<keyof Kernels, "name" | "workspace">;
+type Method = Exclude<keyof Kernels, "name" | "workspace" | "compileStep">;
 
 /** The arguments each kernel writes (outputs) and the ones it also reads first (it adds into them). */
 const WRITES: Record<Method, readonly number[]> = {
@@ -93,6 +93,10 @@ interface Program {
   total: Tensor;
   /** Where the kernels keep the step's own arrays, if they offer it. */
   kept: Kept | null;
+  /** The step compiled by the kernels, if they could: it runs instead of the calls. */
+  compiled: CompiledStep | null;
+  /** Why the kernels did not compile it, or null. */
+  compileReason: string | null;
 }
 
 /**
@@ -106,6 +110,7 @@ interface Kept {
   views: readonly TypedArray[] | null;
 }
 interface Replay {
+  method: Method;
   run: (...args: unknown[]) => void;
   args: unknown[];
   slots: [number, Slot][];
@@ -148,7 +153,7 @@ function compile(first: Recording, second: Recording): Program | string {
         madeBack.set(x, y);
       } else return `argument ${j + 1} of kernel call ${i + 1} (${b.method}) changes from batch to batch in a way the replay cannot follow`;
     }
-    replays.push({ run: (kernels[b.method] as (...args: unknown[]) => void).bind(kernels), args: [...b.args], slots });
+    replays.push({ method: b.method, run: (kernels[b.method] as (...args: unknown[]) => void).bind(kernels), args: [...b.args], slots });
   }
   const resets: [TypedArray, TypedArray][] = [];
   for (const [array, before] of second.firstRead) {
@@ -160,9 +165,29 @@ function compile(first: Recording, second: Recording): Program | string {
     }
     resets.push([array, before]);
   }
-  const program: Program = { forward: replays.slice(0, second.forward.length), update: replays.slice(second.forward.length), resets, yHat: second.yHat, total: second.total, kept: null };
-  program.kept = keep(program, made);
+  const program: Program = {
+    forward: replays.slice(0, second.forward.length), update: replays.slice(second.forward.length), resets,
+    yHat: second.yHat, total: second.total, kept: null, compiled: null, compileReason: null,
+  };
+  const compiled = kernels.compileStep?.(recordedStep(program, made));
+  if (typeof compiled === "object") program.compiled = compiled;
+  else {
+    program.compileReason = compiled ?? null;
+    program.kept = keep(program, made);
+  }
   return program;
+}
+
+/** The program as the kernels' compileStep sees it. */
+function recordedStep(program: Program, made: Map<unknown, unknown>): RecordedStep {
+  const call = (r: Replay) => ({ method: r.method, args: r.args, inputs: r.slots });
+  return {
+    forward: program.forward.map(call),
+    update: program.update.map(call),
+    made: new Set(made.keys()),
+    resets: new Map(program.resets as [unknown, Float32Array | Int32Array][]),
+    returned: [program.yHat.data, program.total.data],
+  };
 }
 
 /**
@@ -231,8 +256,12 @@ export class StepCapture {
   private tableCount = 0;
   /** Why the last shape that could not be replayed runs eagerly, or null. */
   eagerReason: string | null = null;
+  /** Why the kernels did not compile the last shape recorded (it replays its calls), or null. */
+  compileReason: string | null = null;
   /** Steps run from a recording so far. */
   replayed = 0;
+  /** Of those, the steps the kernels ran compiled. */
+  compiled = 0;
 
   /** Runs one step of `step` on (X, y); `check` sees the loss sum before the update. */
   run(step: CapturedStep, X: Tensor, y: Int32Array, check: (lossSum: number) => void): { yHat: Tensor; lossSum: number } {
@@ -247,6 +276,7 @@ export class StepCapture {
     else {
       const program = compile(known, recording);
       if (typeof program === "string") this.eagerReason = program;
+      else this.compileReason = program.compileReason;
       this.programs.set(key, program);
     }
     return { yHat: recording.yHat, lossSum: recording.total.data[0]! };
@@ -269,13 +299,19 @@ export class StepCapture {
       const label = labels[i]!;
       if (!(label >= 0 && label < classes)) throw new RangeError(`trainEpoch: label ${label} of example ${i} is not a class index in [0, ${classes})`);
     }
-    for (const [array, before] of program.resets) array.set(before);
-    if (program.kept !== null) prepareKept(program.kept, inputs.gathered === null ? [] : [inputs.gathered.src]);
-    replay(program.forward, inputs);
+    const compiled = program.compiled;
+    if (compiled !== null) compiled.forward(inputs);
+    else {
+      for (const [array, before] of program.resets) array.set(before);
+      if (program.kept !== null) prepareKept(program.kept, inputs.gathered === null ? [] : [inputs.gathered.src]);
+      replay(program.forward, inputs);
+    }
     const lossSum = program.total.data[0]!;
     check(lossSum);
-    replay(program.update, inputs);
+    if (compiled !== null) compiled.update();
+    else replay(program.update, inputs);
     this.replayed++;
+    if (compiled !== null) this.compiled++;
     return { yHat: program.yHat, lossSum };
   }
 }

@@ -26,6 +26,8 @@ export interface KernelExports {
   trainBatches(plan: number, thread: number, first: number, last: number): number;
   evaluate(plan: number, thread: number): number;
   meet(plan: number): number;
+  /** Runs `count` commands of a compiled step from `list` on rows [r0, r1) of its batch, or each on all its rows when r1 < 0. */
+  runCommands(list: number, count: number, r0: number, r1: number, scratch: number): void;
   PLAN_BYTES: WebAssembly.Global;
 }
 
@@ -36,9 +38,9 @@ export function align16(bytes: number): number {
   return (bytes + 15) & ~15;
 }
 
-/** The imports every instance gets: a clock for the optional phase timings. */
+/** The imports every instance gets: a clock for the optional phase timings, and the host's Math.log (the reference's log, bit for bit). */
 function imports(memory: WebAssembly.Memory): WebAssembly.Imports {
-  return { env: { memory, now: () => performance.now() } };
+  return { env: { memory, now: () => performance.now(), log: Math.log } };
 }
 
 /** Instantiates `module` on `memory`; used by the host thread and by each helper thread alike. */

@@ -53,7 +53,7 @@ export class ProductTeam {
     postCommand(this.instance.memory, this.control, COMMAND.PRODUCT, this.base);
     this.posted++;
     try {
-      runTakenItems(k, i32, this.next, share, total);
+      runTakenItems(k, i32, this.next, share, total, 0);
     } catch (error) {
       raiseAbort(this.instance.memory, this.plan);
       throw error;

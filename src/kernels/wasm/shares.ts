@@ -51,7 +51,21 @@ export interface GradientShare {
   n: number;
 }
 
-export type Share = ForwardShare | GradientShare;
+/**
+ * Tiles [from, to) of a compiled step (compiledStep.ts): tile t runs the `count` commands at `list` on rows
+ * [t · tileRows, min(rows, (t + 1) · tileRows)) of the batch, with thread t's scratch block.
+ */
+export interface TileShare {
+  kind: "tiles";
+  list: number;
+  count: number;
+  rows: number;
+  tileRows: number;
+  scratch: number;
+  scratchBytes: number;
+}
+
+export type Share = ForwardShare | GradientShare | TileShare;
 
 /** The number of gradient shards of an m-row batch. */
 export function shardCount(m: number): number {
@@ -68,8 +82,13 @@ function partColumn(p: number, k: number): number {
   return Math.min(k, 16 * Math.floor((p * Math.ceil(k / 16)) / COLUMN_PARTS));
 }
 
-/** Runs items [from, to) of `share` (rows of the forward, items of the gradient) on this thread's instance. */
-export function runShare(k: KernelExports, share: Share, from: number, to: number): void {
+/** Runs items [from, to) of `share` (rows of the forward, items of the gradient, tiles) on thread `thread`'s instance. */
+export function runShare(k: KernelExports, share: Share, from: number, to: number, thread = 0): void {
+  if (share.kind === "tiles") {
+    const { list, count, rows, tileRows } = share, scratch = share.scratch + thread * share.scratchBytes;
+    for (let t = from; t < to; t++) k.runCommands(list, count, t * tileRows, Math.min(rows, (t + 1) * tileRows), scratch);
+    return;
+  }
   if (share.kind === "gradient") {
     const { a, b, out, m, k: len, n } = share;
     for (let i = from; i < to; ) {
@@ -95,11 +114,11 @@ export function runShare(k: KernelExports, share: Share, from: number, to: numbe
  * counter at byte `next` until none is left: blocks of BLOCK_ROWS rows of the forward, items of the gradient.
  * Every thread of a product runs this on the same counter, which the host zeroes first.
  */
-export function runTakenItems(k: KernelExports, i32: Int32Array, next: number, share: Share, total: number): void {
+export function runTakenItems(k: KernelExports, i32: Int32Array, next: number, share: Share, total: number, thread: number): void {
   const unit = share.kind === "forward" ? BLOCK_ROWS : 1;
   const items = Math.ceil(total / unit);
   for (let i = Atomics.add(i32, next >> 2, 1); i < items; i = Atomics.add(i32, next >> 2, 1)) {
-    runShare(k, share, i * unit, Math.min(total, (i + 1) * unit));
+    runShare(k, share, i * unit, Math.min(total, (i + 1) * unit), thread);
   }
 }
 
@@ -111,6 +130,19 @@ export const SHARE_BYTES = 128;
 /** The host side: writes `share` of `total` and its counter's address `next` into the share block at byte address `at` (see runPostedShare). */
 export function postShare(f64: Float64Array, at: number, share: Share, total: number, next: number): void {
   const slot = at >> 3;
+  f64[slot + SLOT.TOTAL] = total;
+  f64[slot + SLOT.NEXT] = next;
+  if (share.kind === "tiles") {
+    // A: the list, B: its count, OUT: the scratch blocks, K: a block's bytes, N: rows per tile, M: the batch's rows.
+    f64[slot + SLOT.KIND] = 3;
+    f64[slot + SLOT.A] = share.list;
+    f64[slot + SLOT.B] = share.count;
+    f64[slot + SLOT.OUT] = share.scratch;
+    f64[slot + SLOT.K] = share.scratchBytes;
+    f64[slot + SLOT.N] = share.tileRows;
+    f64[slot + SLOT.M] = share.rows;
+    return;
+  }
   f64[slot + SLOT.KIND] = share.kind === "forward" ? 1 : 2;
   f64[slot + SLOT.A] = share.a;
   f64[slot + SLOT.B] = share.b;
@@ -124,21 +156,26 @@ export function postShare(f64: Float64Array, at: number, share: Share, total: nu
     f64[slot + SLOT.LO] = share.lo;
     f64[slot + SLOT.MODE] = share.mode;
   } else f64[slot + SLOT.M] = share.m;
-  f64[slot + SLOT.TOTAL] = total;
-  f64[slot + SLOT.NEXT] = next;
+}
+
+/** The share written at `f64` (a share block), as postShare wrote it. */
+function postedShare(f64: Float64Array): Share {
+  switch (f64[SLOT.KIND]) {
+    case 1:
+      return { kind: "forward", table: f64[SLOT.TABLE]!, rows: f64[SLOT.ROWS]!, a: f64[SLOT.A]!, b: f64[SLOT.B]!, out: f64[SLOT.OUT]!,
+        k: f64[SLOT.K]!, n: f64[SLOT.N]!, hi: f64[SLOT.HI]!, lo: f64[SLOT.LO]!, mode: f64[SLOT.MODE]! };
+    case 2:
+      return { kind: "gradient", a: f64[SLOT.A]!, b: f64[SLOT.B]!, out: f64[SLOT.OUT]!, m: f64[SLOT.M]!, k: f64[SLOT.K]!, n: f64[SLOT.N]! };
+    default:
+      return { kind: "tiles", list: f64[SLOT.A]!, count: f64[SLOT.B]!, scratch: f64[SLOT.OUT]!, scratchBytes: f64[SLOT.K]!, tileRows: f64[SLOT.N]!, rows: f64[SLOT.M]! };
+  }
 }
 
 /** The helper side: takes items of the share posted to thread `thread` (block `base` + thread · SHARE_BYTES), then counts it done. */
 export function runPostedShare(k: KernelExports, memory: WebAssembly.Memory, base: number, thread: number): void {
   const at = base + thread * SHARE_BYTES;
   const f64 = new Float64Array(memory.buffer, at, DONE_BYTE >> 3);
-  const share: Share =
-    f64[SLOT.KIND] === 1
-      ? { kind: "forward", table: f64[SLOT.TABLE]!, rows: f64[SLOT.ROWS]!, a: f64[SLOT.A]!, b: f64[SLOT.B]!, out: f64[SLOT.OUT]!,
-          k: f64[SLOT.K]!, n: f64[SLOT.N]!, hi: f64[SLOT.HI]!, lo: f64[SLOT.LO]!, mode: f64[SLOT.MODE]! }
-      : { kind: "gradient", a: f64[SLOT.A]!, b: f64[SLOT.B]!, out: f64[SLOT.OUT]!, m: f64[SLOT.M]!, k: f64[SLOT.K]!, n: f64[SLOT.N]! };
   const i32 = new Int32Array(memory.buffer);
-  runTakenItems(k, i32, f64[SLOT.NEXT]!, share, f64[SLOT.TOTAL]!);
+  runTakenItems(k, i32, f64[SLOT.NEXT]!, postedShare(f64), f64[SLOT.TOTAL]!, thread);
   Atomics.add(i32, (at + DONE_BYTE) >> 2, 1);
 }
-

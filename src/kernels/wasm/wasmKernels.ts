@@ -4,7 +4,8 @@
 // and a workspace's arrays, which live there. Binary ops on 1-D and 2-D layouts run in the module too;
 // unary, expand, pick and scatterAdd stay the reference's.
 
-import type { BinaryOp, GatheredRows, Kernels, RowIndex, UnaryOp, Workspace, WorkspaceArray } from "../kernels.ts";
+import type { BinaryOp, GatheredRows, Kernels, RecordedStep, RowIndex, UnaryOp, Workspace, WorkspaceArray } from "../kernels.ts";
+import { compileStep as compile } from "./compiledStep.ts";
 import { ref } from "../ref.ts";
 import { align16, KernelsInstance } from "./module.ts";
 import type { ProductTeam } from "./productTeam.ts";
@@ -324,9 +325,15 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
     return self;
   }
 
+  /** A recorded training step as commands of the module, run tile by tile of the batch (compiledStep.ts). */
+  function compileStep(step: RecordedStep) {
+    return compile({ instance, team, workspace, tableAddress: residentTable, checkRows: (x) => checkRows(x.src, x.rowLength, x.rows, x.start, x.count) }, step);
+  }
+
   return {
     name: k.fusesMultiplyAdd() ? "wasm-relaxed-simd" : "wasm-simd",
     workspace,
+    compileStep,
     matmul,
     matmulAtB,
     matmulABt,

@@ -7,6 +7,7 @@ export { expInPlace, softmaxCrossEntropy, crossEntropyStep, maxAxis } from "./so
 export { gatherRows } from "./gather";
 export { axpy, binary2d, sumAxis, updateFromParts } from "./vector";
 export { trainBatches, evaluate, meet, PLAN_BYTES } from "./train";
+export { runCommands } from "./program";
 
 /** First byte after the module's static data: the host lays out its buffers from here. */
 export function heapBase(): usize {
