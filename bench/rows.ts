@@ -65,10 +65,12 @@ function autograd(kernels: "ref" | "wasm", capture = false, threads: number | "a
     const updater = sgd([W, b], LR);
     const trainIter = new DataIter(train, { batchSize: BATCH_SIZE, shuffle: true, seed: SEED });
     const testIter = new DataIter(test, { batchSize: BATCH_SIZE });
+    // As train(…, { capture: true }) does: one capture for the step, one for the evaluation's forward pass.
     const stepCapture = capture ? new StepCapture() : false;
+    const evalCapture = capture ? new StepCapture() : false;
     const timed = timeEpochs(epochs, () => {
       const [trainLoss] = trainEpoch(net, trainIter, crossEntropy, updater, { capture: stepCapture });
-      return { trainLoss, testAcc: evaluateAccuracy(net, testIter) };
+      return { trainLoss, testAcc: evaluateAccuracy(net, testIter, { capture: evalCapture }) };
     });
     await selection.close();
     const onThreads = selection.threads > 1 ? `, products on ${selection.threads} threads` : "";

@@ -14,10 +14,12 @@ import { softmax } from "../src/nn/softmax.ts";
 import { crossEntropy } from "../src/nn/loss.ts";
 import { SoftmaxRegression } from "../src/nn/softmaxRegression.ts";
 import { normal } from "../src/tensor/create.ts";
+import { noGrad } from "../src/tensor/graph.ts";
 import { Rng } from "../src/tensor/random.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { StepCapture } from "../src/train/stepCapture.ts";
+import { evaluateAccuracy } from "../src/train/evaluate.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
 import type { BatchMetrics, Net } from "../src/train/types.ts";
 import { byteExamples } from "./helpers/byte-examples.ts";
@@ -117,6 +119,29 @@ describe("the compiled step (WebAssembly kernels)", () => {
     assert.equal(capture.compiled, 0);
     assert.equal(capture.replayed, 5);
     assert.match(capture.compileReason ?? "", /^a call working row by row reads a result over the whole batch$/);
+  });
+
+  test("an evaluation's forward pass compiles too, with the eager accuracy", () => {
+    for (const selection of selections) {
+      const before = setKernels(selection.kernels);
+      try {
+        const model = new SoftmaxRegression({ numInputs: inputs, numOutputs: classes, numerics: "naive", rng: new Rng(6) });
+        const capture = new StepCapture();
+        const iter = new DataIter(split, { batchSize: 64 });
+        for (let e = 0; e < 3; e++) {
+          assert.equal(evaluateAccuracy(model.net, iter, { capture }), evaluateAccuracy(model.net, iter), `evaluation ${e + 1}, ${selection.threads} threads`);
+        }
+        assert.equal(capture.compileReason, null);
+        assert.ok(capture.compiled > 0);
+        // The probabilities themselves, batch by batch: the compiled forward pass gives the eager ŷ bit for bit.
+        const step = { forward: (X: Tensor) => ({ yHat: model.net(X), total: null }) };
+        noGrad(() => {
+          for (const [X, y] of iter) assert.deepEqual(capture.run(step, X, y, () => {}).yHat.data, model.net(X).data);
+        });
+      } finally {
+        setKernels(before);
+      }
+    }
   });
 
   test("the chapter's own functions (crossEntropy, softmax) compile too", () => {

@@ -6,12 +6,15 @@ import { getKernels, setKernels } from "../kernels/current.ts";
 import type { CompiledStep, GatheredRows, Kernels, RecordedStep, Workspace } from "../kernels/kernels.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
-/** One training step, in the two parts `trainEpoch` separates to check the loss before updating. */
+/**
+ * One training step, in the two parts `trainEpoch` separates to check the loss before updating; or, with
+ * neither loss nor update, an evaluation's forward pass.
+ */
 export interface CapturedStep {
-  /** ŷ = net(X) and the summed loss over the batch (d2l: `l = loss(net(X), y)`, then `l.sum()`). */
-  forward(X: Tensor, y: Int32Array): { yHat: Tensor; total: Tensor };
+  /** ŷ = net(X) and the summed loss over the batch (d2l: `l = loss(net(X), y)`, then `l.sum()`), or no loss. */
+  forward(X: Tensor, y: Int32Array): { yHat: Tensor; total: Tensor | null };
   /** Backpropagates from `total` and applies the update (d2l: `l.sum().backward()`, `updater(batch_size)`). */
-  update(total: Tensor, batchSize: number): void;
+  update?(total: Tensor, batchSize: number): void;
 }
 
 type Method = Exclude<keyof Kernels, "name" | "workspace" | "compileStep">;
@@ -55,7 +58,7 @@ interface Recording {
   /** Arrays read before any kernel wrote them, with their values at that moment. */
   firstRead: Map<TypedArray, TypedArray>;
   yHat: Tensor;
-  total: Tensor;
+  total: Tensor | null;
 }
 
 /** Runs `body` with every kernel call appended to `calls`, noting the arrays read before they are written. */
@@ -90,7 +93,7 @@ interface Program {
   update: Replay[];
   resets: [TypedArray, TypedArray][];
   yHat: Tensor;
-  total: Tensor;
+  total: Tensor | null;
   /** Where the kernels keep the step's own arrays, if they offer it. */
   kept: Kept | null;
   /** The step compiled by the kernels, if they could: it runs instead of the calls. */
@@ -186,7 +189,7 @@ function recordedStep(program: Program, made: Map<unknown, unknown>): RecordedSt
     update: program.update.map(call),
     made: new Set(made.keys()),
     resets: new Map(program.resets as [unknown, Float32Array | Int32Array][]),
-    returned: [program.yHat.data, program.total.data],
+    returned: program.total === null ? [program.yHat.data] : [program.yHat.data, program.total.data],
   };
 }
 
@@ -197,7 +200,7 @@ function recordedStep(program: Program, made: Map<unknown, unknown>): RecordedSt
 function keep(program: Program, made: Map<unknown, unknown>): Kept | null {
   const kernels = getKernels();
   if (kernels.workspace === undefined) return null;
-  const returned = new Set<unknown>([program.yHat.data, program.total.data]);
+  const returned = new Set<unknown>([program.yHat.data, program.total?.data]);
   const arrays: (Float32Array | Int32Array)[] = [];
   const index = new Map<unknown, number>();
   for (const array of made.keys()) {
@@ -279,7 +282,7 @@ export class StepCapture {
       else this.compileReason = program.compileReason;
       this.programs.set(key, program);
     }
-    return { yHat: recording.yHat, lossSum: recording.total.data[0]! };
+    return { yHat: recording.yHat, lossSum: lossOf(recording.total) };
   }
 
   /** What must match for a recording to replay on a batch: shapes and, for a data batch, all but its rows. */
@@ -306,7 +309,7 @@ export class StepCapture {
       if (program.kept !== null) prepareKept(program.kept, inputs.gathered === null ? [] : [inputs.gathered.src]);
       replay(program.forward, inputs);
     }
-    const lossSum = program.total.data[0]!;
+    const lossSum = lossOf(program.total);
     check(lossSum);
     if (compiled !== null) compiled.update();
     else replay(program.update, inputs);
@@ -324,16 +327,21 @@ function record(step: CapturedStep, X: Tensor, y: Int32Array, inputs: Inputs, ch
   const forward: Call[] = [];
   const update: Call[] = [];
   const { yHat, total } = recordCalls(forward, written, firstRead, () => step.forward(X, y));
-  check(total.item());
-  recordCalls(update, written, firstRead, () => step.update(total, X.shape[0]!));
+  check(lossOf(total));
+  if (total !== null && step.update !== undefined) recordCalls(update, written, firstRead, () => step.update!(total, X.shape[0]!));
   return { inputs, forward, update, firstRead, yHat, total };
 }
 
 /** Runs `step` on (X, y) eagerly: forward, `check` on the loss sum, then the update. */
 export function runStep(step: CapturedStep, X: Tensor, y: Int32Array, check: (lossSum: number) => void): { yHat: Tensor; lossSum: number } {
   const { yHat, total } = step.forward(X, y);
-  const lossSum = total.item();
+  const lossSum = lossOf(total);
   check(lossSum);
-  step.update(total, X.shape[0]!);
+  if (total !== null) step.update?.(total, X.shape[0]!);
   return { yHat, lossSum };
+}
+
+/** The loss sum a step computed, or NaN for a step without one (an evaluation). */
+function lossOf(total: Tensor | null): number {
+  return total === null ? NaN : total.data[0]!;
 }

@@ -13,7 +13,8 @@ export interface TrainOptions {
   onBatchEnd?: (metrics: BatchMetrics) => void;
   /**
    * Record the training step once and replay its kernel calls on the other batches (see StepCapture):
-   * the same updates, without rerunning net, loss, backward and updater. Default false. NOTE: not in d2l.
+   * the same updates, without rerunning net, loss, backward and updater; the evaluation's forward pass too.
+   * Default false. NOTE: not in d2l.
    */
   capture?: boolean;
 }
@@ -36,14 +37,16 @@ export function train(
 ): EpochMetrics[] {
   if (!Number.isInteger(numEpochs) || numEpochs < 0) throw new RangeError(`train: numEpochs must be an integer >= 0, got ${numEpochs}`);
   const history: EpochMetrics[] = [];
+  // One capture for the training step, one for the evaluation's forward pass.
   const capture = options.capture ? new StepCapture() : false;
+  const evaluation = options.capture ? new StepCapture() : false;
   for (let epoch = 1; epoch <= numEpochs; epoch++) {
     const [trainLoss, trainAcc] = trainEpoch(net, trainIter, loss, updater, {
       epoch,
       capture,
       ...(options.onBatchEnd ? { onBatchEnd: options.onBatchEnd } : {}),
     });
-    const testAcc = evaluateAccuracy(net, testIter);
+    const testAcc = evaluateAccuracy(net, testIter, { capture: evaluation });
     const metrics: EpochMetrics = { epoch, trainLoss, trainAcc, testAcc };
     history.push(metrics);
     options.onEpochEnd?.(metrics);
