@@ -52,8 +52,8 @@ function timeEpochs(epochs: number, epoch: (e: number) => { trainLoss: number; t
 
 /**
  * The chapter's code path: W ~ Normal(0, 0.01), b = 0, its naive softmax and cross-entropy, autograd, sgd;
- * with `capture`, as examples/from-scratch.ts runs it (the step recorded once, then replayed), and the
- * products on `threads` threads (the example: one).
+ * with `capture`, as examples/from-scratch.ts runs it (the step and the evaluation recorded once, then
+ * compiled by the WebAssembly kernels), each batch on `threads` threads (the example: "auto").
  */
 function autograd(kernels: "ref" | "wasm", capture = false, threads: number | "auto" = 1): RowRunner {
   return async ({ train, test, epochs }) => {
@@ -73,7 +73,7 @@ function autograd(kernels: "ref" | "wasm", capture = false, threads: number | "a
       return { trainLoss, testAcc: evaluateAccuracy(net, testIter, { capture: evalCapture }) };
     });
     await selection.close();
-    const onThreads = selection.threads > 1 ? `, products on ${selection.threads} threads` : "";
+    const onThreads = selection.threads > 1 ? `, ${selection.threads} threads` : "";
     return {
       name: `autograd, the chapter's code${capture ? ", step captured" : ""} (${selection.kernels.name} kernels${onThreads})`,
       project: "this project",
@@ -82,8 +82,8 @@ function autograd(kernels: "ref" | "wasm", capture = false, threads: number | "a
         !capture
           ? "`train_epoch_ch3` + `evaluate_accuracy`: Tensor ops, backward, sgd on every batch; naive softmax"
           : selection.threads === 1
-            ? "as examples/from-scratch.ts runs it: the step recorded on two batches, its kernel calls replayed on the rest"
-            : "the same captured step, each batch's two products split across the threads (the same numbers)",
+            ? "the captured step on one thread (the same numbers)"
+            : "as examples/from-scratch.ts runs it: the step recorded on two batches, then compiled; each batch's tiles shared among the threads",
       ],
     };
   };

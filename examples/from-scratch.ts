@@ -16,8 +16,9 @@ import {
 } from "../src/node.ts";
 
 // NOTE: not in d2l. The arithmetic kernels, chosen once: WebAssembly SIMD where it runs, else the plain loops
-// (nodeThreads turns on relaxed SIMD, behind a flag in Node 20, for fused multiply-adds).
-const { kernels, reason } = await selectKernels("auto", { host: nodeThreads });
+// (nodeThreads turns on relaxed SIMD, behind a flag in Node 20, for fused multiply-adds, and starts the
+// threads each batch is split across: the same numbers on any count).
+const { kernels, reason } = await selectKernels("auto", { host: nodeThreads, threads: "auto" });
 setKernels(kernels);
 console.log(`kernels: ${kernels.name} (${reason})`);
 
@@ -59,7 +60,7 @@ const numEpochs = 10;
 const started = performance.now();
 const history = train(net, trainIter, testIter, crossEntropy, numEpochs, updater, {
   // NOTE: not in d2l. The step is recorded on the first batches and its kernel calls replayed on the rest
-  // (StepCapture): the same numbers, without rebuilding the graph each batch.
+  // (StepCapture), compiled by the WebAssembly kernels: the same numbers, without rebuilding the graph each batch.
   capture: true,
   // NOTE: d2l draws these points with its Animator; here each epoch prints one line.
   onEpochEnd: ({ epoch, trainLoss, trainAcc, testAcc }) =>

@@ -170,7 +170,7 @@ test("help: every command's --help shows usage, options and examples; predict's 
   assert.match(train.stdout, /--epochs N +Passes over the training set \(default: 10\)/);
   assert.match(train.stdout, /--softmax KIND +stable: .+ \(one of: stable, naive; default: stable\)/);
   assert.match(train.stdout, /--trainer PATH +fused .+ \(one of: auto, autograd, fused; default: auto\)/);
-  assert.match(train.stdout, /--threads N +Threads: the fused trainer.s, or those the autograd path splits each batch.s two matrix products across .+; 1 to 4, or auto .+ \(default: auto\)/);
+  assert.match(train.stdout, /--threads N +Threads: the fused trainer.s, or those the autograd path splits each batch across .+; 1 to 4, or auto .+ \(default: auto\)/);
   assert.match(train.stdout, /\n {2}softmax train --trainer autograd\n/);
   const predict = await softmax(["predict", "--help"], cache);
   assert.match(predict.stdout, /Rec\. 601: 0\.299 R \+ 0\.587 G \+ 0\.114 B/);

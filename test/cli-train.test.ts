@@ -219,10 +219,10 @@ test("softmax train --init MODEL --no-shuffle (fused): on 1 and on 2 threads, wi
   assert.match(fusedReport, /<th>kernels<\/th><td>wasm-relaxed-simd \(WebAssembly SIMD, fused multiply-add\)<\/td>/);
 });
 
-test("softmax train --trainer autograd --threads 2: the products on 2 threads give the 1-thread run's metrics and weights", async () => {
+test("softmax train --trainer autograd --threads 2: each batch on 2 threads gives the 1-thread run's metrics and weights", async () => {
   const common = ["train", "--epochs", "1", "--trainer", "autograd", "--softmax", "naive", "--offline"];
   const [a, b] = await Promise.all([
-    softmax([...common, "--out", join(work, "autograd-a")], cache),
+    softmax([...common, "--out", join(work, "autograd-a"), "--threads", "1"], cache),
     softmax([...common, "--out", join(work, "autograd-b"), "--threads", "2"], cache),
   ]);
   assert.equal(a.code, 0, a.stderr);
@@ -233,7 +233,7 @@ test("softmax train --trainer autograd --threads 2: the products on 2 threads gi
   const [modelA, modelB] = await Promise.all([loadModel(join(work, "autograd-a", "model.safetensors")), loadModel(join(work, "autograd-b", "model.safetensors"))]);
   assert.deepEqual(modelA.W, modelB.W);
   assert.deepEqual([modelA.training["threads"], modelB.training["threads"]], [1, 2]);
-  assert.match(await readFile(join(work, "autograd-b", "report.html"), "utf8"), /through autograd \(train\(\) \+ sgd, the step captured; products on 2 threads\)/);
+  assert.match(await readFile(join(work, "autograd-b", "report.html"), "utf8"), /through autograd \(train\(\) \+ sgd, the step captured; each batch on 2 threads\)/);
 });
 
 test("softmax train --verbose: stderr ends with every phase and its milliseconds, and the fused trainer's phases per thread", () => {

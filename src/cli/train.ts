@@ -54,7 +54,7 @@ interface Settings extends TrainHyperparameters {
 function optimizerText(path: TrainingPath): string {
   return path.trainer === "fused"
     ? `minibatch SGD, fused WebAssembly trainer (analytic gradients, ${path.threads} thread${path.threads === 1 ? "" : "s"})`
-    : `minibatch SGD through autograd (train() + sgd, the step captured; products on ${path.threads} thread${path.threads === 1 ? "" : "s"})`;
+    : `minibatch SGD through autograd (train() + sgd, the step captured; each batch on ${path.threads} thread${path.threads === 1 ? "" : "s"})`;
 }
 
 /** "kernels wasm-relaxed-simd · trainer fused · 2 threads": the log line's account of how the run computes. */
@@ -381,7 +381,7 @@ export const trainCommand = defineCommand({
     "uploaded once and whole groups of batches run in WebAssembly on --threads threads (the same numbers on\n" +
     "any count). It computes the stable softmax cross-entropy on the WebAssembly kernels; --softmax naive or\n" +
     "--kernels ref train through the engine's autograd (train() + sgd), as does --trainer autograd: its step\n" +
-    "is recorded once and replayed, and --threads N splits its two products per batch across N threads.\n" +
+    "is recorded once and compiled by the WebAssembly kernels, which split each batch across --threads.\n" +
     "The model's shape follows the data: any IDX data set (--data DIR with the standard file names) of any\n" +
     "image size and class count trains as is.\n" +
     "On a terminal a live chart is redrawn in place; otherwise one line per epoch (--json: JSON lines).\n" +

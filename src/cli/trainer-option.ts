@@ -29,8 +29,8 @@ export const trainerOptions = {
     valueName: "N",
     defaultText: "auto",
     description:
-      `Threads: the fused trainer's, or those the autograd path splits each batch's two matrix products across (on the ` +
-      `wasm-relaxed-simd kernels); 1 to ${DEFAULT_SHARDS}, or auto (the fused trainer: every core up to ${DEFAULT_SHARDS}; autograd: one); ` +
+      `Threads: the fused trainer's, or those the autograd path splits each batch across (its compiled step's tiles, or its ` +
+      `two matrix products, on the wasm-relaxed-simd kernels); 1 to ${DEFAULT_SHARDS}, or auto (every core up to ${DEFAULT_SHARDS}); ` +
       `any count gives the same numbers`,
   },
 } as const satisfies Record<string, OptionSpec>;
@@ -39,7 +39,7 @@ export const trainerOptions = {
 export interface TrainingPath {
   trainer: TrainerPath;
   reason: string;
-  /** The fused trainer's threads, or the autograd path's threads for its products. */
+  /** The fused trainer's threads, or the autograd path's threads for each batch's tiles and products. */
   threads: number;
   threadsReason: string;
 }
@@ -90,11 +90,9 @@ export function chooseTrainingPath(
       }
       return { trainer: "autograd", reason, threads: 1, threadsReason: `one thread: the ${run.kernels.name} kernels run the products on one` };
     }
-    // "auto" keeps one: splitting a batch's products (tens of microseconds each) across 2 cores did not pay in the
-    // benchmark (docs/kernels.md); a count asks for the split.
-    if (threads === "auto") return { trainer: "autograd", reason, threads: 1, threadsReason: "products of each batch on one thread: splitting them across the cores gains little and not reliably (--threads N splits them)" };
-    const chosen = chooseThreads(threads, nodeThreads, { max: DEFAULT_SHARDS, why: "a batch of 256 has 4 shards of 64 rows" });
-    return { trainer: "autograd", reason, threads: chosen.threads, threadsReason: `products of each batch: ${chosen.reason}` };
+    // The compiled step shares a batch's tiles of 64 rows among the threads (docs/kernels.md): 4 in a batch of 256.
+    const chosen = chooseThreads(threads, nodeThreads, { max: DEFAULT_SHARDS, why: "a batch of 256 has 4 tiles of 64 rows" });
+    return { trainer: "autograd", reason, threads: chosen.threads, threadsReason: `each batch's tiles and products: ${chosen.reason}` };
   }
   const reason = choice === "fused" ? "--trainer fused" : "auto: stable softmax on the WebAssembly kernels, which the fused trainer computes";
   try {

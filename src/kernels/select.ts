@@ -26,6 +26,9 @@ export interface KernelsSelection {
   close(): Promise<void>;
 }
 
+/** Most threads "auto" starts: a batch of 256 has 4 tiles of 64 rows (compiledStep.ts). */
+const AUTO_THREADS = 4;
+
 export interface SelectKernelsOptions {
   /**
    * Where the SIMD module comes from; default the files `npm run build` writes (build/wasm/). Given, that
@@ -40,9 +43,10 @@ export interface SelectKernelsOptions {
   /** Turns on runtime features first, e.g. `nodeThreads` (relaxed SIMD is behind a flag in Node 20), and starts `threads`. */
   host?: { enableFeatures?(): void } | ThreadHost;
   /**
-   * Threads for the gathered products (the chapter's X·W and Xᵀ·G on a data batch), a count or "auto" (every
-   * core); default 1. Needs the relaxed set (shared memory) and a `host` that starts threads; elsewhere one
-   * thread, and `reason` says why. The results are one thread's, bit for bit.
+   * Threads for a batch's tiles in a compiled step and for the gathered products (the chapter's X·W and Xᵀ·G on
+   * a data batch): a count, or "auto" (every core up to 4, the tiles of a batch of 256); default 1. Needs the
+   * relaxed set (shared memory) and a `host` that starts threads; elsewhere one thread, and `reason` says why.
+   * The results are one thread's, bit for bit.
    */
   threads?: number | "auto";
 }
@@ -72,7 +76,7 @@ export async function selectKernels(choice: KernelsChoice = "auto", options: Sel
     const asked = options.threads ?? 1;
     const host = options.host !== undefined && "spawn" in options.host ? options.host : undefined;
     const { threads, reason: threadsReason } = fused
-      ? chooseThreads(asked, host, { max: MAX_THREADS, why: "the most the kernels' products split into" })
+      ? chooseThreads(asked, host, asked === "auto" ? { max: AUTO_THREADS, why: "a batch of 256 has 4 tiles of 64 rows" } : { max: MAX_THREADS, why: "the most the kernels' products split into" })
       : { threads: 1, reason: "one thread: the plain SIMD set has no shared memory" };
     const said = asked === 1 ? reason : `${reason}; products on ${threadsReason}`;
     if (threads === 1) return single(createWasmKernels(instance), said);
