@@ -165,11 +165,30 @@ export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: 
   }
 }
 
-/** out[j, i] = x[i, j]: x [rows, cols] → out [cols, rows] (out ≠ x). */
+/**
+ * out[j, i] = x[i, j]: x [rows, cols] → out [cols, rows] (out ≠ x). Blocks of 4 × 4 are turned with four
+ * vector loads, eight shuffles and four stores; the rows and columns past the last whole block, one by one.
+ */
 export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      store<f32>(out + ((<usize>j * rows + i) << 2), load<f32>(x + ((<usize>i * cols + j) << 2)));
+  const xRow = <usize>cols << 2, oRow = <usize>rows << 2;
+  const rows4 = rows & ~3, cols4 = cols & ~3;
+  for (let i = 0; i < rows4; i += 4) {
+    for (let j = 0; j < cols4; j += 4) {
+      const p = x + <usize>i * xRow + (<usize>j << 2);
+      const r0 = v128.load(p), r1 = v128.load(p + xRow), r2 = v128.load(p + 2 * xRow), r3 = v128.load(p + 3 * xRow);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const q = out + <usize>j * oRow + (<usize>i << 2);
+      v128.store(q, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+      v128.store(q + oRow, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+      v128.store(q + 2 * oRow, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+      v128.store(q + 3 * oRow, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
     }
+    for (let j = cols4; j < cols; j++) {
+      for (let r = i; r < i + 4; r++) store<f32>(out + ((<usize>j * rows + r) << 2), load<f32>(x + ((<usize>r * cols + j) << 2)));
+    }
+  }
+  for (let i = rows4; i < rows; i++) {
+    for (let j = 0; j < cols; j++) store<f32>(out + ((<usize>j * rows + i) << 2), load<f32>(x + ((<usize>i * cols + j) << 2)));
   }
 }

@@ -146,7 +146,9 @@ function unary(op: i32, x: usize, out: usize, n: i32): void {
     if (out != x) memory.copy(out, x, <usize>n << 2);
     expInPlace(out, n);
   } else if (op == NEG) {
-    for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), -load<f32>(x + (<usize>i << 2)));
+    let i = 0;
+    for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), f32x4.neg(v128.load(x + (<usize>i << 2))));
+    for (; i < n; i++) store<f32>(out + (<usize>i << 2), -load<f32>(x + (<usize>i << 2)));
   } else {
     for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>hostLog(<f64>load<f32>(x + (<usize>i << 2))));
   }
@@ -165,11 +167,17 @@ function addInto(x: usize, y: usize, n: i32): void {
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), load<f32>(y + (<usize>i << 2)) + load<f32>(x + (<usize>i << 2)));
 }
 
-/** out[i, j] = x[i·xr + j·xc] for out [m, n]: the Kernels' expand on two axes. */
+/** out[i, j] = x[i·xr + j·xc] for out [m, n]: the Kernels' expand on two axes (a row's value repeated, a row copied, or any strides). */
 function expand(x: usize, xr: i32, xc: i32, out: usize, m: i32, n: i32): void {
   for (let i = 0; i < m; i++) {
     const xi = x + (<usize>(i * xr) << 2), oi = out + (<usize>(i * n) << 2);
-    for (let j = 0; j < n; j++) store<f32>(oi + (<usize>j << 2), load<f32>(xi + (<usize>(j * xc) << 2)));
+    if (xc == 0) {
+      const v = load<f32>(xi), s = f32x4.splat(v);
+      let j = 0;
+      for (; j + 4 <= n; j += 4) v128.store(oi + (<usize>j << 2), s);
+      for (; j < n; j++) store<f32>(oi + (<usize>j << 2), v);
+    } else if (xc == 1) memory.copy(oi, xi, <usize>n << 2);
+    else for (let j = 0; j < n; j++) store<f32>(oi + (<usize>j << 2), load<f32>(xi + (<usize>(j * xc) << 2)));
   }
 }
 
