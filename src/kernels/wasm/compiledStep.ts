@@ -69,13 +69,15 @@ export function compileStep(env: StepEnv, step: RecordedStep): CompiledStep | st
   return new WasmCompiledStep(env, builder, batch);
 }
 
-/** A row-wise use of an array: it holds `rowLength` values per example. Whole arrays have null. */
+/** An array of the compiled step, by its place in the layout. */
 interface ArrayInfo {
   index: number;
   array: Arr | null; // null: an internal buffer of the compiled step
   type: "f32" | "i32";
   length: number;
+  /** Values per example for an array of the batch's rows (used row by row), or null for a whole array. */
   rowLength: number | null;
+  /** The caller's (a parameter): copied in before each run, and back out after it if written. */
   caller: boolean;
   /** Positions of the calls that write it, working row by row or not. */
   rowWrites: number[];
@@ -90,6 +92,7 @@ class Builder {
   private readonly laterReads: [number, ArrayInfo][] = [];
   /** Reads of whole arrays by calls that run in the tiles: [position, array]. */
   private readonly tileReads: [number, ArrayInfo][] = [];
+  /** The batch: its rows, its gathered description, its labels, and where each run copies its row indices. */
   rows = 0;
   gathered: GatheredRows | null = null;
   labels: ArrayInfo | null = null;
