@@ -466,6 +466,16 @@ describe("batches gathered in the kernels' memory (matmulGathered, matmulAtBGath
     }
   });
 
+  test("after close(), a product on threads fails saying so instead of waiting for the helpers", async () => {
+    const selection = await selectKernels("wasm", { host: nodeThreads, threads: 2 });
+    const src = table(8, 16, 5);
+    const x = { src, rowLength: 16, rows: Uint32Array.of(1, 2, 3), start: 0, count: 3, scale: 1 };
+    selection.kernels.matmulGathered!(x, new Float32Array(16), new Float32Array(3), 1);
+    await selection.close();
+    await selection.close(); // twice is harmless
+    assert.throws(() => selection.kernels.matmulGathered!({ ...x, start: 1, count: 2 }, new Float32Array(16), new Float32Array(2), 1), /helper threads were closed/);
+  });
+
   test("a row outside the table is refused, naming it, and the next batch is right", async () => {
     const k = (await selectKernels("wasm")).kernels;
     const src = table(10, 16, 4);

@@ -17,6 +17,7 @@ export class ProductTeam {
   /** The counter the threads take a product's items from. */
   private readonly next: number;
   private posted = 0;
+  private closed = false;
 
   private constructor(instance: KernelsInstance, team: HelperTeam, threads: number, plan: number, control: number, base: number, next: number) {
     this.instance = instance;
@@ -47,6 +48,8 @@ export class ProductTeam {
    * this thread with `k`, and returns once all are done. Throws if a helper failed.
    */
   run(k: KernelExports, share: Share, total: number): void {
+    // Closed, no helper would take its items or say done: fail instead of waiting forever.
+    if (this.closed) throw new Error("the WebAssembly kernels' helper threads were closed (selection.close()); select the kernels again");
     const i32 = this.instance.i32;
     Atomics.store(i32, this.next >> 2, 0);
     for (let t = 1; t < this.threads; t++) postShare(this.instance.f64, this.base + t * SHARE_BYTES, share, total, this.next);
@@ -73,6 +76,8 @@ export class ProductTeam {
 
   /** Stops the helpers and waits for them to end. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     postCommand(this.instance.memory, this.control, COMMAND.EXIT);
     await this.team.close();
   }
