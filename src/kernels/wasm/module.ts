@@ -10,6 +10,8 @@ export interface KernelExports {
   dotRows(a: number, b: number, bias: number, out: number, m: number, n: number, k: number, scale: number): void;
   /** outT [n, k] = (aᵀ·b)ᵀ for a [m, k], b [m, n]; `stride` is the row length of a and outT (k, or more for a share of the columns). */
   dotColumnsT(a: number, b: number, outT: number, m: number, k: number, n: number, stride: number): void;
+  /** out [k, n] = the sum of `shards` dotColumnsT outputs [n, k] at `base`, added in order, transposed. */
+  sumShards(base: number, shards: number, out: number, n: number, k: number): void;
   crossEntropyStep(logits: number, labels: number, dlogits: number, db: number, stats: number, rows: number, cols: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
   expInPlace(x: number, count: number): void;
@@ -97,7 +99,7 @@ export class KernelsInstance {
     this.top = mark;
   }
 
-  /** Remakes the views over the memory (only `alloc` grows it: the module never does). */
+  /** Remakes the views over the memory (only `reserve` grows it: the module never does). */
   private refresh(): void {
     const buffer = this.memory.buffer;
     this.u8View = new Uint8Array(buffer);

@@ -112,8 +112,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
     const shards = shardCount(m), size = n * kk;
     const pb = copyIn(b, m * n), poutT = instance.alloc(shards * size * 4), pout = outputAt(out, size);
     products({ kind: "gradient", a: pa, b: pb, out: poutT, m, k: kk, n }, gradientItems(m));
-    for (let s = 1; s < shards; s++) k.axpy(1, poutT + s * size * 4, poutT, size); // exact: one rounding of each sum
-    k.transpose(poutT, pout, n, kk);
+    k.sumShards(poutT, shards, pout, n, kk);
     copyOut(pout, out, size);
   }
 

@@ -2,7 +2,7 @@
 // Built three times by `npm run build`: SIMD on an imported memory; SIMD + threads on a shared one; and the
 // same with relaxed SIMD, whose products fuse their multiply-adds.
 
-export { dotRows, dotColumnsT, transpose } from "./matmul";
+export { dotRows, dotColumnsT, sumShards, transpose } from "./matmul";
 export { expInPlace, softmaxCrossEntropy, crossEntropyStep, maxAxis } from "./softmax";
 export { gatherRows } from "./gather";
 export { axpy, binary2d, sumAxis, updateFromParts } from "./vector";

@@ -166,6 +166,26 @@ export function dotColumnsT(a: usize, b: usize, outT: usize, m: i32, k: i32, n: 
 }
 
 /**
+ * The weight gradient from its shards: adds shards 1, 2, … of dotColumnsT's output (each [n, k], n·k floats
+ * apart from `base`) to shard 0 in that order, then transposes the sum into out [k, n]. Each add is one float32
+ * rounding, four lanes at a time: what axpy(1, …) gives (its float64 sum of two float32 values, rounded once,
+ * is their float32 sum: both round correctly).
+ */
+export function sumShards(base: usize, shards: i32, out: usize, n: i32, k: i32): void {
+  const size = n * k;
+  for (let s = 1; s < shards; s++) {
+    const x = base + (<usize>s * size << 2);
+    let i = 0;
+    for (; i + 4 <= size; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(base + o, f32x4.add(v128.load(base + o), v128.load(x + o)));
+    }
+    for (; i < size; i++) store<f32>(base + (<usize>i << 2), load<f32>(base + (<usize>i << 2)) + load<f32>(x + (<usize>i << 2)));
+  }
+  transpose(base, out, n, k);
+}
+
+/**
  * out[j, i] = x[i, j]: x [rows, cols] → out [cols, rows] (out ≠ x). Blocks of 4 × 4 are turned with four
  * vector loads, eight shuffles and four stores; the rows and columns past the last whole block, one by one.
  */

@@ -4,7 +4,7 @@
 // in cache, and tiles can run on different threads; the others run on all their rows at once.
 // Every command computes what the Kernels call it was recorded from computes, bit for bit.
 
-import { dotColumnsT, dotRows, transpose } from "./matmul";
+import { dotColumnsT, dotRows, sumShards, transpose } from "./matmul";
 import { expInPlace, maxAxis, softmaxCrossEntropy } from "./softmax";
 import { gatherRows } from "./gather";
 import { axpy, binary2d, sumAxis } from "./vector";
@@ -61,10 +61,8 @@ function runCommand(c: usize, r0: i32, r1: i32, scratch: usize): void {
       break;
     }
     case SHARD_SUM: {
-      // slots: -, shards base, shard count, out [k, n], k, n — shards added in order, then transposed
-      const base = at(c, 2), shards = int(c, 3), k = int(c, 5), n = int(c, 6), size = n * k;
-      for (let s = 1; s < shards; s++) addInto(base + (<usize>s * size << 2), base, size);
-      transpose(base, at(c, 4), n, k);
+      // slots: -, shards base, shard count, out [k, n], k, n
+      sumShards(at(c, 2), int(c, 3), at(c, 4), int(c, 6), int(c, 5));
       break;
     }
     case BINARY: {
@@ -152,19 +150,6 @@ function unary(op: i32, x: usize, out: usize, n: i32): void {
   } else {
     for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>hostLog(<f64>load<f32>(x + (<usize>i << 2))));
   }
-}
-
-/**
- * y[i] += x[i] for i < n, four lanes at a time: what axpy(1, x, y, n) gives (its float64 sum of two float32
- * values, rounded once, is their float32 sum: both round correctly), in half the instructions.
- */
-function addInto(x: usize, y: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o)));
-  }
-  for (; i < n; i++) store<f32>(y + (<usize>i << 2), load<f32>(y + (<usize>i << 2)) + load<f32>(x + (<usize>i << 2)));
 }
 
 /** out[i, j] = x[i·xr + j·xc] for out [m, n]: the Kernels' expand on two axes (a row's value repeated, a row copied, or any strides). */
