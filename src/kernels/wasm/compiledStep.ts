@@ -9,6 +9,7 @@ import type { KernelsInstance } from "./module.ts";
 import type { ProductTeam } from "./productTeam.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
 import { runShare, SHARD_ROWS, shardCount, type Share } from "./shares.ts";
+import { asTwoAxes } from "./twoAxes.ts";
 
 /** What compiling needs from the Kernels set it belongs to. */
 export interface StepEnv {
@@ -238,10 +239,9 @@ class Builder {
             operands: [B, BINARY_CODES[op]!, ref(this.byArray.get(x)!), xr, xc, ref(this.byArray.get(y)!), yr, yc, ref(this.byArray.get(out)!), C],
           }));
         }
-        // As [m, n], the Kernels' way: a vector is one row, a scalar one element.
-        const m = nd === 2 ? shape[0]! : 1, n = nd === 0 ? 1 : shape[nd - 1]!;
-        const at = (s: number[]): [number, number] => [nd === 2 ? s[0]! : 0, nd === 0 ? 0 : s[nd - 1]!];
-        const [xr, xc] = at(xs), [yr, yc] = at(ys);
+        // As [m, n], the Kernels' way (binary2d).
+        const { m, n, steps } = asTwoAxes(shape);
+        const [xr, xc] = steps(xs), [yr, yc] = steps(ys);
         return after([x, y], [out], () => ({
           op: OP.BINARY,
           operands: [m, BINARY_CODES[op]!, ref(this.byArray.get(x)!), xr, xc, ref(this.byArray.get(y)!), yr, yc, ref(this.byArray.get(out)!), n],
@@ -266,8 +266,8 @@ class Builder {
           const source = xr === 0 ? whole(x) : (C - 1) * xc >= xr ? "an operand's rows overlap" : rowWise(x, xr);
           return tile([source], [rowWise(out, C)], () => ({ op: OP.EXPAND, operands: [B, ref(this.byArray.get(x)!), xr, xc, ref(this.byArray.get(out)!), C] }));
         }
-        const m = nd === 2 ? shape[0]! : 1, n = nd === 0 ? 1 : shape[nd - 1]!;
-        const xr = nd === 2 ? xs[0]! : 0, xc = nd === 0 ? 0 : xs[nd - 1]!;
+        const { m, n, steps } = asTwoAxes(shape);
+        const [xr, xc] = steps(xs);
         return after([x], [out], () => ({ op: OP.EXPAND, operands: [m, ref(this.info(x, null)), xr, xc, ref(this.info(out, null)), n] }));
       }
       case "sum": {

@@ -10,6 +10,7 @@ import { ref } from "../ref.ts";
 import { align16, KernelsInstance } from "./module.ts";
 import type { ProductTeam } from "./productTeam.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
+import { asTwoAxes } from "./twoAxes.ts";
 import { gradientItems, runShare, shardCount, type Share } from "./shares.ts";
 
 /**
@@ -239,10 +240,8 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
   ): void {
     const nd = shape.length;
     if (nd > 2 || out.length === 0) return ref.binary(op, a, aStrides, b, bStrides, out, shape);
-    // As [m, n]: a vector is one row, a scalar one element.
-    const m = nd === 2 ? shape[0]! : 1, n = nd === 0 ? 1 : shape[nd - 1]!;
-    const ar = nd === 2 ? aStrides[0]! : 0, ac = nd === 0 ? 0 : aStrides[nd - 1]!;
-    const br = nd === 2 ? bStrides[0]! : 0, bc = nd === 0 ? 0 : bStrides[nd - 1]!;
+    const { m, n, steps } = asTwoAxes(shape);
+    const [ar, ac] = steps(aStrides), [br, bc] = steps(bStrides);
     const span = (r: number, c: number): number => (m - 1) * r + (n - 1) * c + 1;
     scratch(() => {
       const pa = copyIn(a, span(ar, ac)), pb = copyIn(b, span(br, bc)), pout = outputAt(out, m * n);
