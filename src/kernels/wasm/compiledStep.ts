@@ -87,7 +87,8 @@ interface ArrayInfo {
 
 class Builder {
   readonly arrays: ArrayInfo[] = [];
-  private readonly byArray = new Map<unknown, ArrayInfo>();
+  /** Each array's record, by the array. */
+  readonly byArray = new Map<unknown, ArrayInfo>();
   readonly commands: Record<Phase, Command[]> = { pre: [], tile: [], forward: [], update: [] };
   /** Reads of batch-wide arrays by calls that run after the tiles: [position, array]. */
   private readonly laterReads: [number, ArrayInfo][] = [];
@@ -160,7 +161,7 @@ class Builder {
       if (!isArr(array)) return "an argument is not an array";
       const info = this.info(array, rowLength);
       if (info.rowLength !== rowLength || info.length < B * rowLength) return "an array is used with two different shapes";
-      if (info.caller && info.array !== this.labels?.array) return "it works row by row on an array of the caller's";
+      if (info.caller) return "it works row by row on an array of the caller's"; // the labels are the batch's, not the caller's
       return info;
     };
     const whole = (array: unknown): ArrayInfo | string => {
@@ -384,9 +385,9 @@ class WasmCompiledStep implements CompiledStep {
     }
     this.callerReads = [...reads];
     this.callerWrites = [...writes];
-    this.returned = builder.step.returned.map((r) => builder.arrays.find((a) => a.array === r)!);
+    this.returned = builder.step.returned.map((r) => builder.byArray.get(r)!);
     this.resets = [...builder.step.resets].flatMap(([array, before]) => {
-      const info = builder.arrays.find((a) => a.array === array);
+      const info = builder.byArray.get(array);
       return info === undefined ? [] : [[info, before] as [ArrayInfo, Float32Array | Int32Array]];
     });
     this.tiles = Math.ceil(batch.rows / TILE_ROWS);

@@ -156,7 +156,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
   function gatherRows(
     src: Uint8Array, rowLength: number, rows: RowIndex, start: number, count: number, scale: number, out: Float32Array,
   ): void {
-    checkRows(src, rowLength, rows, start, count);
+    checkRows({ src, rowLength, rows, start, count });
     scratch(() => {
       // Only the rows needed are copied in, one after the other; then they are converted in order.
       const bytes = instance.alloc(count * rowLength + 16);
@@ -193,7 +193,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
    */
   function placeBatch(x: GatheredRows): { at: number; table: number; ready: boolean } {
     if (batch?.rows === x) return { at: batch.at, table: 0, ready: true };
-    checkRows(x.src, x.rowLength, x.rows, x.start, x.count);
+    checkRows(x);
     const table = residentTable(x.src);
     const bytes = x.count * x.rowLength * 4;
     if (batch === null || batch.bytes < bytes) {
@@ -325,7 +325,7 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
 
   /** A recorded training step as commands of the module, run tile by tile of the batch (compiledStep.ts). */
   function compileStep(step: RecordedStep) {
-    return compile({ instance, team, workspace, tableAddress: residentTable, checkRows: (x) => checkRows(x.src, x.rowLength, x.rows, x.start, x.count) }, step);
+    return compile({ instance, team, workspace, tableAddress: residentTable, checkRows }, step);
   }
 
   return {
@@ -350,8 +350,8 @@ export function createWasmKernels(instance: KernelsInstance, team?: ProductTeam)
   };
 }
 
-/** Throws, naming it, on a row index outside the table (the module does not check). */
-function checkRows(src: Uint8Array, rowLength: number, rows: RowIndex, start: number, count: number): void {
+/** Throws, naming it, on a row index of the batch outside its table (the module does not check). */
+function checkRows({ src, rowLength, rows, start, count }: Omit<GatheredRows, "scale">): void {
   const n = src.length / rowLength;
   for (let r = 0; r < count; r++) {
     const i = rows[start + r]!;
