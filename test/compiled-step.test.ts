@@ -133,6 +133,10 @@ describe("the compiled step (WebAssembly kernels)", () => {
         }
         assert.equal(capture.compileReason, null);
         assert.ok(capture.compiled > 0);
+        // A label outside the classes is a miss, as eagerly: no kernel reads the labels, so nothing refuses it.
+        const batches = [...iter];
+        batches[1]![1][3] = 99;
+        assert.equal(evaluateAccuracy(model.net, batches, { capture }), evaluateAccuracy(model.net, batches));
         // The probabilities themselves, batch by batch: the compiled forward pass gives the eager ŷ bit for bit.
         const step = { forward: (X: Tensor) => ({ yHat: model.net(X), total: null }) };
         noGrad(() => {

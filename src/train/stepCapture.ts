@@ -100,6 +100,8 @@ interface Program {
   compiled: CompiledStep | null;
   /** Why the kernels did not compile it, or null. */
   compileReason: string | null;
+  /** Whether a kernel reads the labels (the loss does; an evaluation's forward pass does not). */
+  readsLabels: boolean;
 }
 
 /**
@@ -171,6 +173,7 @@ function compile(first: Recording, second: Recording): Program | string {
   const program: Program = {
     forward: replays.slice(0, second.forward.length), update: replays.slice(second.forward.length), resets,
     yHat: second.yHat, total: second.total, kept: null, compiled: null, compileReason: null,
+    readsLabels: replays.some((r) => r.slots.some(([, slot]) => slot === "labels")),
   };
   const compiled = kernels.compileStep?.(recordedStep(program, made));
   if (typeof compiled === "object") program.compiled = compiled;
@@ -295,10 +298,11 @@ export class StepCapture {
   }
 
   private replay(program: Program, inputs: Inputs, check: (lossSum: number) => void): { yHat: Tensor; lossSum: number } {
-    // The kernels do not check indices; the ops did while recording, so the replay checks the labels itself.
+    // The kernels do not check indices; the ops did while recording, so the replay checks the labels itself
+    // where a kernel reads them (an evaluation only compares them with its predictions, as eagerly).
     const classes = program.yHat.ndim === 2 ? program.yHat.shape[1]! : Infinity;
     const labels = inputs.labels;
-    for (let i = 0; i < labels.length; i++) {
+    for (let i = 0; program.readsLabels && i < labels.length; i++) {
       const label = labels[i]!;
       if (!(label >= 0 && label < classes)) throw new RangeError(`trainEpoch: label ${label} of example ${i} is not a class index in [0, ${classes})`);
     }
