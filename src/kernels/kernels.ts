@@ -38,8 +38,9 @@ export interface Workspace {
   /**
    * The arrays, as views of the set's memory, for one run of kernel calls that gathers its batches from
    * `tables`: places those tables and reserves the working memory the same calls took when made before
-   * (on any arrays), so that no call in the run moves the memory. Returns the same views from run to run until something else needs them (another
-   * workspace, or the memory moved); then new ones. Values are not kept from one run to the next.
+   * (on any arrays), so that no call in the run moves the memory. Returns the same views from run to run
+   * until something else needs them (another workspace, or the memory moved); then new ones. Values are not
+   * kept from one run to the next.
    */
   views(tables: readonly Uint8Array[]): readonly (Float32Array | Int32Array)[];
 }

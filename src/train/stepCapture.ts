@@ -248,8 +248,9 @@ function replay(calls: Replay[], inputs: Inputs): void {
 
 /**
  * Replays a training step: records it on the first two batches of each shape, checks that the recordings
- * agree, then runs only its kernel calls on the following batches, with their inputs swapped in. Keep one
- * per (net, loss, updater); `train` and `trainEpoch` make one for `{ capture: true }`.
+ * agree, then runs only its kernel calls on the following batches, with their inputs swapped in; kernels that
+ * compile steps run it as their own program (`compileReason` says why not). Keep one per (net, loss, updater);
+ * `train`, `trainEpoch` and `evaluateAccuracy` make one for `{ capture: true }`.
  * The step must compute the same way on every batch: no branches on values, no side effects to repeat,
  * and nothing computed from the batch in JavaScript. Steps that differ between the two recordings, or
  * that fill an array from the batch outside the kernels, run eagerly; `eagerReason` says why.

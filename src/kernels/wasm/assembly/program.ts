@@ -44,7 +44,7 @@ function runCommand(c: usize, r0: i32, r1: i32, scratch: usize): void {
   const rows = whole ? int(c, 1) : r1 - r0;
   switch (op) {
     case GATHER: {
-      // slots: rows, table, row indices (i32), row length, hi, lo, mode
+      // slots: rows, table, row length, row indices (i32), hi, lo, mode
       gatherRows(at(c, 2), int(c, 3), at(c, 4), first, rows, scratch, int(c, 3), slot(c, 5), slot(c, 6), int(c, 7), 0, 0);
       break;
     }
