@@ -65,8 +65,8 @@ export interface RecordedStep {
   readonly made: ReadonlySet<unknown>;
   /** Made arrays read before any call writes them, with the values they start from on every run. */
   readonly resets: ReadonlyMap<unknown, Float32Array | Int32Array>;
-  /** Made arrays the caller reads after the forward pass (ŷ and the loss sum). */
-  readonly returned: readonly Float32Array[];
+  /** Made arrays the caller reads after the forward pass (ŷ, the loss sum, the predicted classes). */
+  readonly returned: readonly (Float32Array | Int32Array)[];
 }
 
 /** A batch's inputs to a compiled step. */

@@ -8,7 +8,16 @@ import type { Tensor } from "../tensor/tensor.ts";
  * same) or [n] predicted classes; y [n] class indices. d2l: `accuracy(y_hat, y)` (§3.6), a count.
  */
 export function accuracy(yHat: Tensor, y: IndexLike): number {
-  const predicted: ArrayLike<number> = yHat.ndim > 1 && yHat.shape[1]! > 1 ? yHat.argmax(1) : yHat.data;
+  return countCorrect(predictions(yHat), y);
+}
+
+/** The predicted class of each example: the argmax of each row of yHat [n, q], or yHat [n] itself. */
+export function predictions(yHat: Tensor): Int32Array | Float32Array {
+  return yHat.ndim > 1 && yHat.shape[1]! > 1 ? yHat.argmax(1) : yHat.data;
+}
+
+/** How many of `predicted` equal the labels `y`. */
+export function countCorrect(predicted: ArrayLike<number>, y: IndexLike): number {
   if (predicted.length !== y.length) {
     throw new RangeError(`accuracy: ${predicted.length} predictions but ${y.length} labels`);
   }

@@ -11,10 +11,28 @@ import type { Tensor } from "../tensor/tensor.ts";
  * neither loss nor update, an evaluation's forward pass.
  */
 export interface CapturedStep {
-  /** ŷ = net(X) and the summed loss over the batch (d2l: `l = loss(net(X), y)`, then `l.sum()`), or no loss. */
-  forward(X: Tensor, y: Int32Array): { yHat: Tensor; total: Tensor | null };
+  /**
+   * ŷ = net(X) and the summed loss over the batch (d2l: `l = loss(net(X), y)`, then `l.sum()`), or no loss;
+   * optionally the predicted classes too (`predictions(ŷ)`), so that a replay computes them with the rest.
+   */
+  forward(X: Tensor, y: Int32Array): StepOutputs;
   /** Backpropagates from `total` and applies the update (d2l: `l.sum().backward()`, `updater(batch_size)`). */
   update?(total: Tensor, batchSize: number): void;
+}
+
+/** What a step's forward part leaves for the caller. */
+export interface StepOutputs {
+  yHat: Tensor;
+  total: Tensor | null;
+  /** The predicted class of each example (ŷ's argmax), when the step computes it. */
+  predicted?: Int32Array | Float32Array;
+}
+
+/** What a run of a step gives back: its outputs, with the loss sum read. */
+export interface StepResult {
+  yHat: Tensor;
+  lossSum: number;
+  predicted?: Int32Array | Float32Array;
 }
 
 type Method = Exclude<keyof Kernels, "name" | "workspace" | "compileStep">;
@@ -57,8 +75,7 @@ interface Recording {
   update: Call[];
   /** Arrays read before any kernel wrote them, with their values at that moment. */
   firstRead: Map<TypedArray, TypedArray>;
-  yHat: Tensor;
-  total: Tensor | null;
+  outputs: StepOutputs;
 }
 
 /** Runs `body` with every kernel call appended to `calls`, noting the arrays read before they are written. */
@@ -92,8 +109,7 @@ interface Program {
   forward: Replay[];
   update: Replay[];
   resets: [TypedArray, TypedArray][];
-  yHat: Tensor;
-  total: Tensor | null;
+  outputs: StepOutputs;
   /** Where the kernels keep the step's own arrays, if they offer it. */
   kept: Kept | null;
   /** The step compiled by the kernels, if they could: it runs instead of the calls. */
@@ -172,7 +188,7 @@ function compile(first: Recording, second: Recording): Program | string {
   }
   const program: Program = {
     forward: replays.slice(0, second.forward.length), update: replays.slice(second.forward.length), resets,
-    yHat: second.yHat, total: second.total, kept: null, compiled: null, compileReason: null,
+    outputs: second.outputs, kept: null, compiled: null, compileReason: null,
     readsLabels: replays.some((r) => r.slots.some(([, slot]) => slot === "labels")),
   };
   const compiled = kernels.compileStep?.(recordedStep(program, made));
@@ -192,8 +208,16 @@ function recordedStep(program: Program, made: Map<unknown, unknown>): RecordedSt
     update: program.update.map(call),
     made: new Set(made.keys()),
     resets: new Map(program.resets as [unknown, Float32Array | Int32Array][]),
-    returned: program.total === null ? [program.yHat.data] : [program.yHat.data, program.total.data],
+    returned: returnedArrays(program.outputs),
   };
+}
+
+/** The arrays of a step's outputs, each once: ŷ, the loss sum and the predictions the caller reads. */
+function returnedArrays({ yHat, total, predicted }: StepOutputs): (Float32Array | Int32Array)[] {
+  const arrays: (Float32Array | Int32Array)[] = [yHat.data];
+  if (total !== null) arrays.push(total.data);
+  if (predicted !== undefined && predicted !== yHat.data) arrays.push(predicted);
+  return arrays;
 }
 
 /**
@@ -203,7 +227,7 @@ function recordedStep(program: Program, made: Map<unknown, unknown>): RecordedSt
 function keep(program: Program, made: Map<unknown, unknown>): Kept | null {
   const kernels = getKernels();
   if (kernels.workspace === undefined) return null;
-  const returned = new Set<unknown>([program.yHat.data, program.total?.data]);
+  const returned = new Set<unknown>(returnedArrays(program.outputs));
   const arrays: (Float32Array | Int32Array)[] = [];
   const index = new Map<unknown, number>();
   for (const array of made.keys()) {
@@ -271,7 +295,7 @@ export class StepCapture {
   compiled = 0;
 
   /** Runs one step of `step` on (X, y); `check` sees the loss sum before the update. */
-  run(step: CapturedStep, X: Tensor, y: Int32Array, check: (lossSum: number) => void): { yHat: Tensor; lossSum: number } {
+  run(step: CapturedStep, X: Tensor, y: Int32Array, check: (lossSum: number) => void): StepResult {
     if (getKernels() !== this.kernels) throw new Error("StepCapture: the kernels changed since it was made; make a new one");
     const inputs = inputsOf(X, y);
     const key = this.keyOf(X, inputs);
@@ -286,7 +310,7 @@ export class StepCapture {
       else this.compileReason = program.compileReason;
       this.programs.set(key, program);
     }
-    return { yHat: recording.yHat, lossSum: lossOf(recording.total) };
+    return resultOf(recording.outputs);
   }
 
   /** What must match for a recording to replay on a batch: shapes and, for a data batch, all but its rows. */
@@ -298,10 +322,11 @@ export class StepCapture {
     return `${X.shape.join("x")}:${inputs.labels.length}:table ${table}:${g.rowLength}:${g.start}:${g.count}:${g.scale}`;
   }
 
-  private replay(program: Program, inputs: Inputs, check: (lossSum: number) => void): { yHat: Tensor; lossSum: number } {
+  private replay(program: Program, inputs: Inputs, check: (lossSum: number) => void): StepResult {
     // The kernels do not check indices; the ops did while recording, so the replay checks the labels itself
     // where a kernel reads them (an evaluation only compares them with its predictions, as eagerly).
-    const classes = program.yHat.ndim === 2 ? program.yHat.shape[1]! : Infinity;
+    const { yHat } = program.outputs;
+    const classes = yHat.ndim === 2 ? yHat.shape[1]! : Infinity;
     const labels = inputs.labels;
     for (let i = 0; program.readsLabels && i < labels.length; i++) {
       const label = labels[i]!;
@@ -314,13 +339,13 @@ export class StepCapture {
       if (program.kept !== null) prepareKept(program.kept, inputs.gathered === null ? [] : [inputs.gathered.src]);
       replay(program.forward, inputs);
     }
-    const lossSum = lossOf(program.total);
+    const lossSum = lossOf(program.outputs.total);
     check(lossSum);
     if (compiled !== null) compiled.update();
     else replay(program.update, inputs);
     this.replayed++;
     if (compiled !== null) this.compiled++;
-    return { yHat: program.yHat, lossSum };
+    return resultOf(program.outputs);
   }
 }
 
@@ -331,19 +356,25 @@ function record(step: CapturedStep, X: Tensor, y: Int32Array, inputs: Inputs, ch
   const firstRead = new Map<TypedArray, TypedArray>();
   const forward: Call[] = [];
   const update: Call[] = [];
-  const { yHat, total } = recordCalls(forward, written, firstRead, () => step.forward(X, y));
+  const outputs = recordCalls(forward, written, firstRead, () => step.forward(X, y));
+  const { total } = outputs;
   check(lossOf(total));
   if (total !== null && step.update !== undefined) recordCalls(update, written, firstRead, () => step.update!(total, X.shape[0]!));
-  return { inputs, forward, update, firstRead, yHat, total };
+  return { inputs, forward, update, firstRead, outputs };
 }
 
 /** Runs `step` on (X, y) eagerly: forward, `check` on the loss sum, then the update. */
-export function runStep(step: CapturedStep, X: Tensor, y: Int32Array, check: (lossSum: number) => void): { yHat: Tensor; lossSum: number } {
-  const { yHat, total } = step.forward(X, y);
+export function runStep(step: CapturedStep, X: Tensor, y: Int32Array, check: (lossSum: number) => void): StepResult {
+  const outputs = step.forward(X, y);
+  const { total } = outputs;
   const lossSum = lossOf(total);
   check(lossSum);
   if (total !== null) step.update?.(total, X.shape[0]!);
-  return { yHat, lossSum };
+  return resultOf(outputs);
+}
+
+function resultOf({ yHat, total, predicted }: StepOutputs): StepResult {
+  return predicted === undefined ? { yHat, lossSum: lossOf(total) } : { yHat, lossSum: lossOf(total), predicted };
 }
 
 /** The loss sum a step computed, or NaN for a step without one (an evaluation). */

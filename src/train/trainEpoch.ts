@@ -1,6 +1,6 @@
 // trainEpoch: one pass over the training batches — forward, loss, backward, update — with its metrics.
 
-import { accuracy } from "../nn/accuracy.ts";
+import { countCorrect, predictions } from "../nn/accuracy.ts";
 import type { Updater } from "../nn/sgd.ts";
 import { Accumulator } from "./accumulator.ts";
 import { NonFiniteLossError } from "./nonFiniteLoss.ts";
@@ -33,7 +33,9 @@ export function trainEpoch(net: Net, trainIter: Batches, loss: Loss, updater: Up
     forward: (X, y) => {
       const yHat = net(X);
       const l = loss(yHat, y);
-      return { yHat, total: l.sum() };
+      // The predictions (d2l's accuracy takes ŷ's argmax) are part of the step, so that a captured step
+      // computes them with the rest of its kernels.
+      return { yHat, total: l.sum(), predicted: predictions(yHat) };
     },
     update: (total, batchSize) => {
       total.backward();
@@ -47,8 +49,8 @@ export function trainEpoch(net: Net, trainIter: Batches, loss: Loss, updater: Up
   };
   for (const [X, y] of trainIter) {
     batch++;
-    const { yHat, lossSum } = capture !== null ? capture.run(step, X, y, check) : runStep(step, X, y, check);
-    const correct = accuracy(yHat, y);
+    const { predicted, lossSum } = capture !== null ? capture.run(step, X, y, check) : runStep(step, X, y, check);
+    const correct = countCorrect(predicted!, y);
     metric.add(lossSum, correct, y.length);
     onBatchEnd?.({ epoch, batch, size: y.length, loss: lossSum / y.length, accuracy: correct / y.length });
   }
