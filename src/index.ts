@@ -21,7 +21,7 @@ export { backwardRules } from "./tensor/backward.ts";
 
 export { softmax, stableSoftmax, logSoftmax } from "./nn/softmax.ts";
 export { crossEntropy, softmaxCrossEntropy } from "./nn/loss.ts";
-export { accuracy } from "./nn/accuracy.ts";
+export { accuracy, countCorrect, predictions } from "./nn/accuracy.ts";
 export { sgd, type Updater } from "./nn/sgd.ts";
 export { SoftmaxRegression, type SoftmaxRegressionOptions, type SoftmaxNumerics } from "./nn/softmaxRegression.ts";
 
@@ -29,7 +29,7 @@ export { Accumulator } from "./train/accumulator.ts";
 export { evaluateAccuracy } from "./train/evaluate.ts";
 export { trainEpoch, type TrainEpochOptions } from "./train/trainEpoch.ts";
 export { train, type TrainOptions } from "./train/train.ts";
-export { StepCapture, type CapturedStep } from "./train/stepCapture.ts";
+export { StepCapture, type CapturedStep, type StepOutputs, type StepResult } from "./train/stepCapture.ts";
 export { predict, type PredictOptions, type Predictions } from "./train/predict.ts";
 export { NonFiniteLossError } from "./train/nonFiniteLoss.ts";
 export { fusedTrainEpoch, fusedEvaluateAccuracy, type ByteExamples, type FusedEpochOptions } from "./train/fused.ts";
