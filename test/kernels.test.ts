@@ -119,6 +119,11 @@ for (const kernels of implementations) {
         [[7], [1], [0]],
         [[2, 3, 5], [15, 5, 1], [0, 1, 0]],
         [[5, 1], [1, 1], [0, 0]],
+        // Laid out as the output, or one value: run as one row (odd lengths, so the tail is not a row's).
+        [[7, 10], [10, 1], [10, 1]],
+        [[7, 10], [0, 0], [10, 1]],
+        [[9, 1], [1, 0], [1, 0]],
+        [[9, 1], [1, 0], [0, 0]],
         [[], [], []],
       ];
       for (const [op, fn] of Object.entries(fns) as [BinaryOp, (x: number, y: number) => number][]) {

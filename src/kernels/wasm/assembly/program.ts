@@ -154,6 +154,8 @@ function unary(op: i32, x: usize, out: usize, n: i32): void {
 
 /** out[i, j] = x[i·xr + j·xc] for out [m, n]: the Kernels' expand on two axes (a row's value repeated, a row copied, or any strides). */
 function expand(x: usize, xr: i32, xc: i32, out: usize, m: i32, n: i32): void {
+  // One value for all (backward's seed): one row of m·n.
+  if (m > 1 && xr == 0 && (xc == 0 || n == 1)) { n *= m; m = 1; xc = 0; }
   for (let i = 0; i < m; i++) {
     const xi = x + (<usize>(i * xr) << 2), oi = out + (<usize>(i * n) << 2);
     if (xc == 0) {

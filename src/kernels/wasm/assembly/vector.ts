@@ -115,11 +115,24 @@ export function updateFromParts(w: usize, g: usize, partStride: usize, parts: i3
   }
 }
 
+/** An operand's step over `out`'s values read as one row: 1 if laid out as out [m, n], 0 if one value, else −1. */
+// @ts-ignore: decorator
+@inline function flatStep(r: i32, c: i32, n: i32): i32 {
+  if (r == 0 && (c == 0 || n == 1)) return 0;
+  if (r == n && (c == 1 || n == 1)) return 1;
+  return -1;
+}
+
 /**
  * out[i, j] = a[i·ar + j·ac] op b[i·br + j·bc] for out [m, n] contiguous; strides in elements (0 along
  * broadcast axes). One IEEE operation per element, so the results equal the reference's exactly.
  */
 export function binary2d(op: i32, a: usize, ar: i32, ac: i32, b: usize, br: i32, bc: i32, out: usize, m: i32, n: i32): void {
+  // Operands laid out as `out` (or one value for all) make one row of m·n: whole vectors, no tail per row.
+  const fa = flatStep(ar, ac, n), fb = flatStep(br, bc, n);
+  if (m > 1 && fa >= 0 && fb >= 0) {
+    ar = 0; ac = fa; br = 0; bc = fb; n *= m; m = 1;
+  }
   if (op == 0) binaryLoop(0, a, ar, ac, b, br, bc, out, m, n);
   else if (op == 1) binaryLoop(1, a, ar, ac, b, br, bc, out, m, n);
   else if (op == 2) binaryLoop(2, a, ar, ac, b, br, bc, out, m, n);
