@@ -17,6 +17,7 @@ import { ref } from "../src/kernels/ref.ts";
 import { selectKernels } from "../src/kernels/select.ts";
 import { defaultWasmUrl, loadWasmModule, WasmNotBuiltError } from "../src/kernels/wasm/load.ts";
 import { nodeThreads } from "../src/kernels/wasm/nodeThreads.ts";
+import type { HelperTeam, ThreadHost } from "../src/kernels/wasm/threads.ts";
 import { createKernelsInstance } from "../src/kernels/wasm/module.ts";
 import { createWasmKernels } from "../src/kernels/wasm/wasmKernels.ts";
 import { probeRelaxedSimd, probeSharedMemory, probeSimd } from "../src/kernels/wasm/probe.ts";
@@ -460,6 +461,51 @@ describe("batches gathered in the kernels' memory (matmulGathered, matmulAtBGath
         });
         assert.deepEqual(results[1], results[0], `2 threads, ${count} rows of ${len}, ${n} columns`);
         assert.deepEqual(results[2], results[0], `3 threads, ${count} rows of ${len}, ${n} columns`);
+      }
+    } finally {
+      await Promise.all(selections.map((s) => s.close()));
+    }
+  });
+
+  // With a timeout: waiting for such a helper would hang the suite instead of failing.
+  test("a helper that never joins a product does not hold it up: the host takes every item, with one thread's bits", { timeout: 60_000 }, async () => {
+    // A host whose helper never runs (as if the system never scheduled it); the old protocol waited for it forever.
+    const stalled: ThreadHost = { cores: () => 2, enableFeatures: nodeThreads.enableFeatures, spawn: async () => ({ firstError: () => undefined, close: async () => {} }) };
+    // A host whose helper starts late: the first products run before it is ready, the later ones with it.
+    let late: Promise<HelperTeam> | undefined;
+    const lateHost: ThreadHost = {
+      cores: () => 2,
+      enableFeatures: nodeThreads.enableFeatures,
+      spawn: async (init, count) => {
+        late = nodeThreads.spawn(init, count);
+        return { firstError: () => undefined, close: async () => (await late!).close() };
+      },
+    };
+    const selections = await Promise.all([
+      selectKernels("wasm", { host: nodeThreads, threads: 1 }),
+      selectKernels("wasm", { host: stalled, threads: 2 }),
+      selectKernels("wasm", { host: lateHost, threads: 2 }),
+    ]);
+    try {
+      const rng = new Rng(8);
+      const src = table(300, 785, 9);
+      const products = () => {
+        const count = 1 + rng.int(300), n = 1 + rng.int(10);
+        const x = { src, rowLength: 785, rows: Uint32Array.from({ length: count }, () => rng.int(300)), start: 0, count, scale: 1 / 255 };
+        const b = Float32Array.from({ length: 785 * n }, () => rng.normal(0, 1));
+        const g = Float32Array.from({ length: count * n }, () => rng.normal(0, 1));
+        return selections.map(({ kernels }) => {
+          const out = new Float32Array(count * n), outT = new Float32Array(785 * n);
+          kernels.matmulGathered!(x, b, out, n);
+          kernels.matmulAtBGathered!(x, g, outT, n);
+          return [out, outT];
+        });
+      };
+      for (let i = 0; i < 20; i++) {
+        if (i === 10) await late; // the late helper is running from here on
+        const [one, alone, joined] = products();
+        assert.deepEqual(alone, one, `product ${i}, the helper never joining`);
+        assert.deepEqual(joined, one, `product ${i}, the helper ${i < 10 ? "starting late" : "running"}`);
       }
     } finally {
       await Promise.all(selections.map((s) => s.close()));

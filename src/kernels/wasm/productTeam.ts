@@ -3,7 +3,7 @@
 
 import type { KernelExports, KernelsInstance } from "./module.ts";
 import { BARRIER, COMMAND, CONTROL, PLAN, PLAN_BYTES } from "./plan.ts";
-import { DONE_BYTE, postShare, runTakenItems, SHARE_BYTES, type Share } from "./shares.ts";
+import { DONE_BYTE, postShare, RUN, RUN_BYTE, runTakenItems, SHARE_BYTES, type Share } from "./shares.ts";
 import { postCommand, raiseAbort, type HelperTeam, type ThreadHost } from "./threads.ts";
 
 /** Helper threads on a Kernels instance's shared memory, running shares of the products beside the host thread. */
@@ -38,6 +38,7 @@ export class ProductTeam {
     const plan = instance.alloc(PLAN_BYTES), barrier = instance.alloc(BARRIER.BYTES), control = instance.alloc(CONTROL.BYTES);
     const base = instance.alloc(threads * SHARE_BYTES), next = instance.alloc(64); // the counter on a cache line of its own
     instance.u8.fill(0, plan, next + 64);
+    for (let t = 1; t < threads; t++) instance.i32[(base + t * SHARE_BYTES + RUN_BYTE) >> 2] = RUN.EXCUSED; // no run posted yet
     instance.i32[(plan + PLAN.BARRIER) >> 2] = barrier;
     const team = await host.spawn({ module, memory: instance.memory, plan, control }, threads - 1);
     return new ProductTeam(instance, team, threads, plan, control, base, next);
@@ -52,20 +53,28 @@ export class ProductTeam {
     if (this.closed) throw new Error("the WebAssembly kernels' helper threads were closed (selection.close()); select the kernels again");
     const i32 = this.instance.i32;
     Atomics.store(i32, this.next >> 2, 0);
-    for (let t = 1; t < this.threads; t++) postShare(this.instance.f64, this.base + t * SHARE_BYTES, share, total, this.next);
+    // Run numbers · 4 in an i32 word: they wrap after 2²⁹ runs, far beyond any helper's sleep.
+    this.posted = (this.posted + 1) & 0x1fffffff;
+    const run = this.posted * 4 + RUN.POSTED;
+    for (let t = 1; t < this.threads; t++) {
+      postShare(this.instance.f64, this.base + t * SHARE_BYTES, share, total, this.next);
+      Atomics.store(i32, (this.base + t * SHARE_BYTES + RUN_BYTE) >> 2, run);
+    }
     postCommand(this.instance.memory, this.control, COMMAND.PRODUCT, this.base);
-    this.posted++;
     try {
       runTakenItems(k, i32, this.next, share, total, 0);
     } catch (error) {
       raiseAbort(this.instance.memory, this.plan);
       throw error;
     }
-    // Every item is taken; the helpers finish their last ones: wait for them by spinning, watching the abort flag.
+    // Every item is taken. A helper that has not joined the run yet (asleep, or descheduled by the system) is
+    // excused; those that joined finish their last items: wait for them by spinning, watching the abort flag.
     const abort = (i32[(this.plan + PLAN.BARRIER) >> 2]! >> 2) + BARRIER.ABORT;
     for (let t = 1; t < this.threads; t++) {
-      const done = (this.base + t * SHARE_BYTES + DONE_BYTE) >> 2;
-      while (Atomics.load(i32, done) !== this.posted) {
+      const block = this.base + t * SHARE_BYTES;
+      if (Atomics.compareExchange(i32, (block + RUN_BYTE) >> 2, run, run + RUN.EXCUSED) === run) continue;
+      const done = (block + DONE_BYTE) >> 2;
+      while (Atomics.load(i32, done) !== run) {
         if (Atomics.load(i32, abort) !== 0) {
           const detail = this.team.firstError();
           throw new Error(`a helper thread of the WebAssembly kernels failed${detail ? `: ${detail}` : ""}; select the kernels again`);

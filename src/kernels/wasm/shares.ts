@@ -122,10 +122,20 @@ export function runTakenItems(k: KernelExports, i32: Int32Array, next: number, s
   }
 }
 
-// A helper's share block: f64 slots (addresses and sizes are exact), then its done counter (i32).
+// A helper's share block: f64 slots (addresses and sizes are exact), then two i32 words: the run it finished
+// last, and the run posted to it with that run's state (see RUN).
 const SLOT = { KIND: 0, A: 1, B: 2, OUT: 3, K: 4, N: 5, M: 6, TABLE: 7, ROWS: 8, HI: 9, LO: 10, MODE: 11, TOTAL: 12, NEXT: 13 } as const;
 export const DONE_BYTE = 120;
+export const RUN_BYTE = 124;
 export const SHARE_BYTES = 128;
+
+/**
+ * The run word of a helper's share block: the run's number · 4 plus its state. The host posts a run (POSTED);
+ * the helper joins it by compare-and-swap, or the host excuses it the same way once every item is taken, so
+ * exactly one of them wins: a helper that was asleep or descheduled does not hold up the host, and cannot
+ * wake into a run whose share it did not join.
+ */
+export const RUN = { POSTED: 0, JOINED: 1, EXCUSED: 2 } as const;
 
 /** The host side: writes `share` of `total` and its counter's address `next` into the share block at byte address `at` (see runPostedShare). */
 export function postShare(f64: Float64Array, at: number, share: Share, total: number, next: number): void {
@@ -171,11 +181,16 @@ function postedShare(f64: Float64Array): Share {
   }
 }
 
-/** The helper side: takes items of the share posted to thread `thread` (block `base` + thread · SHARE_BYTES), then counts it done. */
+/**
+ * The helper side: joins the run posted to thread `thread` (block `base` + thread · SHARE_BYTES) unless the
+ * host has excused it, takes items of its share, then says the run is done.
+ */
 export function runPostedShare(k: KernelExports, memory: WebAssembly.Memory, base: number, thread: number): void {
   const at = base + thread * SHARE_BYTES;
-  const f64 = new Float64Array(memory.buffer, at, DONE_BYTE >> 3);
   const i32 = new Int32Array(memory.buffer);
+  const run = Atomics.load(i32, (at + RUN_BYTE) >> 2);
+  if ((run & 3) !== RUN.POSTED || Atomics.compareExchange(i32, (at + RUN_BYTE) >> 2, run, run + RUN.JOINED) !== run) return;
+  const f64 = new Float64Array(memory.buffer, at, DONE_BYTE >> 3);
   runTakenItems(k, i32, f64[SLOT.NEXT]!, postedShare(f64), f64[SLOT.TOTAL]!, thread);
-  Atomics.add(i32, (at + DONE_BYTE) >> 2, 1);
+  Atomics.store(i32, (at + DONE_BYTE) >> 2, run);
 }
