@@ -1,7 +1,7 @@
-// The page's fast trainer in Debian's Chromium on the real Fashion-MNIST: the resident WebAssembly trainer
-// in the training worker with its helper threads as nested Web Workers. Two threads train as Node's
-// worker_threads do, bit for bit; Pause and Stop still land; without cross-origin isolation it runs on one
-// thread and says why.
+// The page's trainers on threads, in Debian's Chromium on the real Fashion-MNIST: the resident WebAssembly
+// trainer in the training worker with its helper threads as nested Web Workers, and the chapter's trainer
+// with its compiled step's tiles shared the same way. Two threads train as one (and as Node's worker_threads
+// do), bit for bit; Pause and Stop still land; without cross-origin isolation both run on one thread and say why.
 
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -65,11 +65,35 @@ describe("web page, fast trainer", () => {
     await page.goto(server.url);
     assert.equal(await waitForPhase(page, ["ready", "failed"]), "ready", (await page.textContent("#alert")) ?? undefined);
     assert.equal(await page.inputValue("#trainer"), "autograd");
-    assert.equal(await page.isDisabled("#threads"), true, "threads belong to the fast trainer");
+    assert.equal(await page.isEnabled("#threads"), true, "either trainer runs on threads");
     await page.selectOption("#trainer", "fast");
     assert.equal(await page.isEnabled("#threads"), true);
     await page.selectOption("#threads", "2");
     assert.equal(await page.textContent("#trainer option[value='fast']"), "fast (2 threads)");
+    assert.equal(await page.textContent("#trainer option[value='autograd']"), "chapter (autograd, 2 threads)");
+  });
+
+  test("the chapter's trainer shares each batch's tiles among 2 threads in the page, with 1 thread's weights bit for bit", async () => {
+    const runChapter = async (threads: string): Promise<ReturnType<typeof decodeModel>> => {
+      await page.selectOption("#trainer", "autograd");
+      await page.selectOption("#threads", threads);
+      await page.fill("#epochs", "1");
+      await page.click("#train");
+      assert.equal(await waitForPhase(page, ["done", "failed"], 120_000), "done", (await page.textContent("#alert")) ?? undefined);
+      const shown = await trainerShown(page);
+      assert.equal(shown.trainer, "autograd");
+      assert.equal(shown.threads, threads, `the page should run ${threads} thread(s): ${shown.text}`);
+      assert.match(shown.text, new RegExp(`chapter \\(autograd\\) · ${threads} threads?`));
+      return downloadModel(page, `page-chapter-${threads}.safetensors`);
+    };
+    const two = await runChapter("2");
+    const one = await runChapter("1");
+    assert.equal(two.training["threads"], 2);
+    assert.equal(one.training["threads"], 1);
+    assert.ok(Buffer.from(two.W.buffer, two.W.byteOffset, two.W.byteLength).equals(Buffer.from(one.W.buffer, one.W.byteOffset, one.W.byteLength)), "W: 2 threads and 1 bit for bit");
+    assert.ok(Buffer.from(two.b.buffer, two.b.byteOffset, two.b.byteLength).equals(Buffer.from(one.b.buffer, one.b.byteOffset, one.b.byteLength)), "b: 2 threads and 1 bit for bit");
+    assert.equal(two.metrics["testAcc"], one.metrics["testAcc"]);
+    assert.deepEqual(errors, []);
   });
 
   test("Pause holds the fast trainer between groups of batches, Resume continues, Stop ends the run", async () => {
@@ -121,7 +145,7 @@ describe("web page, fast trainer", () => {
   });
 });
 
-test("web page, fast trainer: a page without cross-origin isolation trains on one thread and says why", async () => {
+test("web page: a page without cross-origin isolation trains on one thread and says why, with either trainer", async () => {
   // The same server without the COOP/COEP headers: no SharedArrayBuffer, so no shared memory for threads.
   const config = webConfig({ data: SYSTEM_FASHION_MNIST, cacheRoot: join(work.path, "cache"), viteCacheDir: join(work.path, "vite") });
   const plain = await createServer({ ...config, configFile: false, logLevel: "warn", server: { ...config.server, headers: {}, port: 0, strictPort: false } });
@@ -143,6 +167,15 @@ test("web page, fast trainer: a page without cross-origin isolation trains on on
     assert.equal(shown.variant, "simd", "without shared memory the single-thread build runs");
     assert.match((await other.textContent("#threads-reason")) ?? "", /one thread: SharedArrayBuffer is unavailable: the page is not cross-origin isolated/);
     assert.ok(Number(await other.getAttribute("#metric-test", "data-value")) > 0.7);
+    // The chapter's trainer too: asked for 2 threads, it runs on one and says why.
+    await other.selectOption("#trainer", "autograd");
+    await other.selectOption("#threads", "2");
+    await other.click("#train");
+    assert.equal(await waitForPhase(other, ["done", "failed"], 120_000), "done", (await other.textContent("#alert")) ?? undefined);
+    const chapter = await trainerShown(other);
+    assert.equal(chapter.trainer, "autograd");
+    assert.equal(chapter.threads, "1");
+    assert.match((await other.textContent("#threads-reason")) ?? "", /one thread: SharedArrayBuffer is unavailable: the page is not cross-origin isolated/);
     assert.deepEqual(otherErrors, []);
   } finally {
     await other.close();

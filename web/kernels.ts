@@ -3,8 +3,9 @@
 // and reported to the page (name and reason) so it can say which ones run. Never a silent fallback.
 
 import { ref } from "../src/kernels/ref.ts";
-import { setKernels } from "../src/kernels/current.ts";
-import { selectKernels } from "../src/kernels/select.ts";
+import { getKernels, setKernels } from "../src/kernels/current.ts";
+import { selectKernels, type KernelsSelection } from "../src/kernels/select.ts";
+import { webThreads } from "../src/kernels/wasm/webThreads.ts";
 
 export interface KernelsChoice {
   /** "wasm-relaxed-simd", "wasm-simd" or "ref", as model files record it. */
@@ -24,5 +25,22 @@ export async function installKernels(): Promise<KernelsChoice> {
     setKernels(ref);
     const why = error instanceof Error ? error.message : String(error);
     return { name: ref.name, reason: `the WebAssembly SIMD kernels failed to load (${why}); using the reference kernels` };
+  }
+}
+
+/**
+ * The kernels a chapter run trains with: the installed WebAssembly set again, on `threads` threads (its
+ * recorded step's tiles shared among helper Web Workers) where the page is cross-origin isolated, else on
+ * one, saying why. Any count gives the same numbers. The reference loops, if installed, stay on one thread.
+ * The caller installs `kernels` for the run and closes the selection after it.
+ */
+export async function chapterKernels(threads: number | "auto"): Promise<KernelsSelection> {
+  const installed = getKernels();
+  const alone = (why: string): KernelsSelection => ({ kernels: installed, reason: why, threads: 1, threadsReason: `one thread: ${why}`, close: async () => {} });
+  if (installed.name === ref.name) return alone("the reference kernels run on one");
+  try {
+    return await selectKernels("wasm", { host: webThreads, threads });
+  } catch (error) {
+    return alone(`the threaded kernels failed to start (${error instanceof Error ? error.message : String(error)})`);
   }
 }

@@ -84,7 +84,6 @@ function refreshControls(): void {
   pauseButton.textContent = phase === "paused" ? "Resume" : "Pause";
   stopButton.disabled = !(phase === "training" || phase === "paused");
   for (const field of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select")) field.disabled = busy;
-  threadsField.disabled ||= trainerField.value !== "fast"; // threads are the fast trainer's
   downloadButton.disabled = !current;
   const canUpload = data !== undefined && !busy;
   upload.disabled = !canUpload;
@@ -168,12 +167,14 @@ function autoThreads(): number {
   return crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
 }
 
-/** Labels the fast trainer's option with the threads it will use: "fast (2 threads)" (short: the select is narrow on a phone). */
+/** Labels the trainers' options with the threads they will use: "fast (2 threads)" (short: the select is narrow on a phone). */
 function labelTrainerChoice(): void {
   const auto = autoThreads();
   threadsField.options[0]!.textContent = `auto (${auto})`;
   const n = threadsField.value === "auto" ? auto : Number(threadsField.value);
-  trainerField.querySelector<HTMLOptionElement>("option[value='fast']")!.textContent = `fast (${n} thread${n === 1 ? "" : "s"})`;
+  const threads = `${n} thread${n === 1 ? "" : "s"}`;
+  trainerField.querySelector<HTMLOptionElement>("option[value='autograd']")!.textContent = `chapter (autograd, ${threads})`;
+  trainerField.querySelector<HTMLOptionElement>("option[value='fast']")!.textContent = `fast (${threads})`;
 }
 
 /** Says how the run computes: the trainer, the fast trainer's kernels build and threads, and why one thread. */
@@ -185,11 +186,8 @@ function showTrainer(info: TrainerInfo): void {
   else delete element.dataset["variant"];
   element.title = info.threadsReason ?? "";
   const threads = `${info.threads} thread${info.threads === 1 ? "" : "s"}`;
-  if (info.name === "autograd") {
-    element.replaceChildren(`chapter (autograd) · ${threads}`);
-    return;
-  }
-  element.replaceChildren(`fast (WebAssembly) · ${info.variant} build · ${threads}`);
+  if (info.name === "autograd") element.replaceChildren(`chapter (autograd) · ${threads}`);
+  else element.replaceChildren(`fast (WebAssembly) · ${info.variant} build · ${threads}`);
   // A fallback to one thread is said once, beside the count: e.g. the page is not cross-origin isolated.
   if (info.threads === 1 && info.threadsReason?.startsWith("one thread:")) {
     element.append(h("span", { id: "threads-reason", class: "note muted" }, ` · ${info.threadsReason}`));

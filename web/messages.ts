@@ -26,7 +26,7 @@ export interface TrainerInfo {
   threads: number;
   /** The fast trainer's kernels build: "relaxed" (fused multiply-add), "threads" or "simd". */
   variant?: WasmVariant;
-  /** Why that many threads (the fast trainer's `threadsReason`). */
+  /** Why that many threads (the fast trainer's `threadsReason`, the chapter kernels' selection's). */
   threadsReason?: string;
 }
 

@@ -3,13 +3,14 @@
 // the worker hears Pause and Stop between batches.
 
 import { gatherBatch } from "../src/data/iterator.ts";
-import { getKernels } from "../src/kernels/current.ts";
+import { getKernels, setKernels } from "../src/kernels/current.ts";
 import { sgd } from "../src/nn/sgd.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { Accumulator } from "../src/train/accumulator.ts";
 import { NonFiniteLossError } from "../src/train/nonFiniteLoss.ts";
 import { StepCapture } from "../src/train/stepCapture.ts";
 import { trainEpoch } from "../src/train/trainEpoch.ts";
+import { chapterKernels } from "./kernels.ts";
 import type { TrainSettings } from "./messages.ts";
 import { RunControl } from "./run-control.ts";
 
@@ -19,13 +20,18 @@ const SLICE_MS = 40;
 export class TrainingSession extends RunControl {
   /** Trains as `settings` say, posting progress; resolves when done, stopped or failed (never rejects). */
   async run(settings: TrainSettings): Promise<void> {
-    const { epochs, lr, batchSize } = settings;
+    const { epochs, lr, batchSize, threads } = settings;
     const { train, test } = this;
     const { model, trainIter } = this.start(settings);
     const updater = sgd(model.params(), lr);
+    // The run's kernels: the installed set on the asked threads, for this run only.
+    const installed = getKernels();
+    const selection = await chapterKernels(threads);
+    setKernels(selection.kernels);
     const capture = new StepCapture(); // one recording for every slice and epoch of this run
     const numBatches = trainIter.numBatches;
-    this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name, trainer: { name: "autograd", threads: 1 } });
+    const trainer = { name: "autograd" as const, threads: selection.threads, threadsReason: selection.threadsReason };
+    this.post({ type: "started", numBatches, examplesPerEpoch: train.n, kernels: getKernels().name, trainer });
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
         const metric = new Accumulator(3); // [loss sum, correct, examples], as trainEpoch keeps them
@@ -75,6 +81,9 @@ export class TrainingSession extends RunControl {
       this.post({ type: "done" });
     } catch (error) {
       this.post({ type: "failed", message: error instanceof Error ? error.message : String(error), nonFinite: error instanceof NonFiniteLossError });
+    } finally {
+      setKernels(installed);
+      await selection.close();
     }
   }
 }

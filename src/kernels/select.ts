@@ -22,6 +22,8 @@ export interface KernelsSelection {
   reason: string;
   /** Threads the set's gathered products run on (1 unless `threads` was asked for and can run). */
   threads: number;
+  /** Why that many threads, e.g. "2 threads on 2 cores" or "one thread: …" (where a count was refused). */
+  threadsReason: string;
   /** Stops the set's helper threads (they never keep a process alive; closing frees them sooner). */
   close(): Promise<void>;
 }
@@ -57,14 +59,14 @@ export interface SelectKernelsOptions {
  * Typical use: `const { kernels, reason } = await selectKernels("auto"); setKernels(kernels); log(\`kernels: ${kernels.name}\`)`.
  */
 export async function selectKernels(choice: KernelsChoice = "auto", options: SelectKernelsOptions = {}): Promise<KernelsSelection> {
-  if (choice === "ref") return single(ref, "the reference kernels were asked for");
+  if (choice === "ref") return single(ref, "the reference kernels were asked for", "one thread: the reference kernels run on one");
   if (choice !== "auto" && choice !== "wasm") {
     throw new RangeError(`selectKernels: unknown choice ${JSON.stringify(choice)}; expected "auto", "ref" or "wasm"`);
   }
   const simd = probeSimd();
   if (!simd.ok) {
     if (choice === "wasm") throw new Error(`the WebAssembly SIMD kernels were asked for, but ${simd.reason}; use the reference kernels (ref) here`);
-    return single(ref, `${simd.reason}; using the reference kernels`);
+    return single(ref, `${simd.reason}; using the reference kernels`, "one thread: the reference kernels run on one");
   }
   options.host?.enableFeatures?.();
   const fused = options.fused !== false && options.wasm === undefined && probeRelaxedSimd().ok && probeSharedMemory().ok;
@@ -77,21 +79,27 @@ export async function selectKernels(choice: KernelsChoice = "auto", options: Sel
     const host = options.host !== undefined && "spawn" in options.host ? options.host : undefined;
     const { threads, reason: threadsReason } = fused
       ? chooseThreads(asked, host, asked === "auto" ? { max: AUTO_THREADS, why: "a batch of 256 has 4 tiles of 64 rows" } : { max: MAX_THREADS, why: "the most the kernels' products split into" })
-      : { threads: 1, reason: "one thread: the plain SIMD set has no shared memory" };
+      : { threads: 1, reason: asked === 1 ? "one thread was asked for" : `one thread: ${plainWhy()}` };
     const said = asked === 1 ? reason : `${reason}; products on ${threadsReason}`;
-    if (threads === 1) return single(createWasmKernels(instance), said);
+    if (threads === 1) return single(createWasmKernels(instance), said, threadsReason);
     // The team allocates its blocks first, below the Kernels' tables and batches.
     const team = await ProductTeam.start(instance, module, host!, threads);
-    return { kernels: createWasmKernels(instance, team), reason: said, threads, close: () => team.close() };
+    return { kernels: createWasmKernels(instance, team), reason: said, threads, threadsReason, close: () => team.close() };
   } catch (error) {
     if (choice === "auto" && error instanceof WasmNotBuiltError) {
-      return single(ref, `${error.message}; using the reference kernels`);
+      return single(ref, `${error.message}; using the reference kernels`, "one thread: the reference kernels run on one");
     }
     throw error;
   }
 }
 
+/** Why the plain SIMD set runs alone: it has no shared memory, because the runtime has none or was not asked for it. */
+function plainWhy(): string {
+  const shared = probeSharedMemory();
+  return shared.ok ? "the plain SIMD set has no shared memory" : shared.reason;
+}
+
 /** A selection on one thread, with nothing to close. */
-function single(kernels: Kernels, reason: string): KernelsSelection {
-  return { kernels, reason, threads: 1, close: async () => {} };
+function single(kernels: Kernels, reason: string, threadsReason: string): KernelsSelection {
+  return { kernels, reason, threads: 1, threadsReason, close: async () => {} };
 }

@@ -29,6 +29,5 @@ export function readSettings(form: HTMLFormElement): { settings: TrainSettings }
   const rawThreads = field(form, "threads");
   const threads = rawThreads === "auto" ? "auto" : Number(rawThreads);
   if (threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= DEFAULT_SHARDS)) return { error: `Threads must be auto or a whole number from 1 to ${DEFAULT_SHARDS} (got "${rawThreads}").` };
-  // The chapter's trainer runs on the worker's own thread.
-  return { settings: { epochs, lr, batchSize, seed, numerics, trainer, threads: trainer === "fast" ? threads : 1 } };
+  return { settings: { epochs, lr, batchSize, seed, numerics, trainer, threads } };
 }
