@@ -100,7 +100,7 @@ function identity(n: number): Uint32Array {
 export function gatherBatch(split: DataSplit, indices: ArrayLike<number>): [Tensor, Int32Array] {
   const d = split.rows * split.cols;
   const b = indices.length;
-  // A typed array's constructor copies another's in one go (\`from\` walks it as an iterable).
+  // A typed array's constructor copies another's in one go (`from` walks it as an iterable).
   const rows = new Uint32Array(indices);
   const y = new Int32Array(b);
   for (let i = 0; i < b; i++) {
