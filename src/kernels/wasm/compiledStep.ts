@@ -5,7 +5,7 @@
 // the update) runs after the tiles, in the recorded order. Every command computes what its call did, bit for bit.
 
 import type { CompiledStep, GatheredRows, RecordedCall, RecordedStep, StepInputs, Workspace, WorkspaceArray } from "../kernels.ts";
-import type { KernelsInstance } from "./module.ts";
+import { align16, type KernelsInstance } from "./module.ts";
 import type { ProductTeam } from "./productTeam.ts";
 import { gatherMode, pixelScale } from "./scale.ts";
 import { runShare, SHARD_ROWS, shardCount, type Share } from "./shares.ts";
@@ -450,8 +450,4 @@ class WasmCompiledStep implements CompiledStep {
       }
     }
   }
-}
-
-function align16(bytes: number): number {
-  return (bytes + 15) & ~15;
 }
