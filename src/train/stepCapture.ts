@@ -310,7 +310,7 @@ export class StepCapture {
       else this.compileReason = program.compileReason;
       this.programs.set(key, program);
     }
-    return resultOf(recording.outputs);
+    return resultOf(recording.outputs, lossOf(recording.outputs.total));
   }
 
   /** What must match for a recording to replay on a batch: shapes and, for a data batch, all but its rows. */
@@ -328,9 +328,11 @@ export class StepCapture {
     const { yHat } = program.outputs;
     const classes = yHat.ndim === 2 ? yHat.shape[1]! : Infinity;
     const labels = inputs.labels;
-    for (let i = 0; program.readsLabels && i < labels.length; i++) {
-      const label = labels[i]!;
-      if (!(label >= 0 && label < classes)) throw new RangeError(`trainEpoch: label ${label} of example ${i} is not a class index in [0, ${classes})`);
+    if (program.readsLabels) {
+      for (let i = 0; i < labels.length; i++) {
+        const label = labels[i]!;
+        if (!(label >= 0 && label < classes)) throw new RangeError(`trainEpoch: label ${label} of example ${i} is not a class index in [0, ${classes})`);
+      }
     }
     const compiled = program.compiled;
     if (compiled !== null) compiled.forward(inputs);
@@ -345,7 +347,7 @@ export class StepCapture {
     else replay(program.update, inputs);
     this.replayed++;
     if (compiled !== null) this.compiled++;
-    return resultOf(program.outputs);
+    return resultOf(program.outputs, lossSum);
   }
 }
 
@@ -370,11 +372,12 @@ export function runStep(step: CapturedStep, X: Tensor, y: Int32Array, check: (lo
   const lossSum = lossOf(total);
   check(lossSum);
   if (total !== null) step.update?.(total, X.shape[0]!);
-  return resultOf(outputs);
+  return resultOf(outputs, lossSum);
 }
 
-function resultOf({ yHat, total, predicted }: StepOutputs): StepResult {
-  return predicted === undefined ? { yHat, lossSum: lossOf(total) } : { yHat, lossSum: lossOf(total), predicted };
+/** What a run gives back: the step's outputs, with the loss sum read once before the update. */
+function resultOf({ yHat, predicted }: StepOutputs, lossSum: number): StepResult {
+  return predicted === undefined ? { yHat, lossSum } : { yHat, lossSum, predicted };
 }
 
 /** The loss sum a step computed, or NaN for a step without one (an evaluation). */
