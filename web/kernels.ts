@@ -28,13 +28,25 @@ export async function installKernels(): Promise<KernelsChoice> {
   }
 }
 
+/** The last chapter runs' selection, kept for the next run asking the same threads (helpers started, tables in). */
+let chapter: { threads: number | "auto"; selection: Promise<KernelsSelection> } | null = null;
+
 /**
  * The kernels a chapter run trains with: the installed WebAssembly set again, on `threads` threads (its
  * recorded step's tiles shared among helper Web Workers) where the page is cross-origin isolated, else on
  * one, saying why. Any count gives the same numbers. The reference loops, if installed, stay on one thread.
- * The caller installs `kernels` for the run and closes the selection after it.
+ * The caller installs `kernels` for the run; a run asking other threads closes the previous selection.
  */
-export async function chapterKernels(threads: number | "auto"): Promise<KernelsSelection> {
+export function chapterKernels(threads: number | "auto"): Promise<KernelsSelection> {
+  if (chapter === null || chapter.threads !== threads) {
+    const previous = chapter;
+    chapter = { threads, selection: selectChapterKernels(threads) };
+    void previous?.selection.then((selection) => selection.close());
+  }
+  return chapter.selection;
+}
+
+async function selectChapterKernels(threads: number | "auto"): Promise<KernelsSelection> {
   const installed = getKernels();
   const alone = (why: string): KernelsSelection => ({ kernels: installed, reason: why, threads: 1, threadsReason: `one thread: ${why}`, close: async () => {} });
   if (installed.name === ref.name) return alone("the reference kernels run on one");

@@ -24,7 +24,7 @@ export class TrainingSession extends RunControl {
     const { train, test } = this;
     const { model, trainIter } = this.start(settings);
     const updater = sgd(model.params(), lr);
-    // The run's kernels: the installed set on the asked threads, for this run only.
+    // The run's kernels: the installed set on the asked threads (kept for the next run), installed for this run only.
     const installed = getKernels();
     const selection = await chapterKernels(threads);
     setKernels(selection.kernels);
@@ -83,7 +83,6 @@ export class TrainingSession extends RunControl {
       this.post({ type: "failed", message: error instanceof Error ? error.message : String(error), nonFinite: error instanceof NonFiniteLossError });
     } finally {
       setKernels(installed);
-      await selection.close();
     }
   }
 }
