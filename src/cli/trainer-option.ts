@@ -1,6 +1,7 @@
 // The --trainer and --threads flags of `softmax train`: which training path runs (the chapter's autograd
 // loop, or the resident WebAssembly trainer on threads), decided once before any data is read.
 
+import { AUTO_THREADS } from "../kernels/select.ts";
 import { DEFAULT_SHARDS, residentThreads } from "../kernels/wasm/resident.ts";
 import { chooseThreads } from "../kernels/wasm/threads.ts";
 import { nodeThreads } from "../kernels/wasm/nodeThreads.ts";
@@ -91,7 +92,7 @@ export function chooseTrainingPath(
       return { trainer: "autograd", reason, threads: 1, threadsReason: `one thread: the ${run.kernels.name} kernels run the products on one` };
     }
     // The compiled step shares a batch's tiles of 64 rows among the threads (docs/kernels.md): 4 in a batch of 256.
-    const chosen = chooseThreads(threads, nodeThreads, { max: DEFAULT_SHARDS, why: "a batch of 256 has 4 tiles of 64 rows" });
+    const chosen = chooseThreads(threads, nodeThreads, AUTO_THREADS);
     return { trainer: "autograd", reason, threads: chosen.threads, threadsReason: `each batch's tiles and products: ${chosen.reason}` };
   }
   const reason = choice === "fused" ? "--trainer fused" : "auto: stable softmax on the WebAssembly kernels, which the fused trainer computes";

@@ -28,8 +28,8 @@ export interface KernelsSelection {
   close(): Promise<void>;
 }
 
-/** Most threads "auto" starts: a batch of 256 has 4 tiles of 64 rows (compiledStep.ts). */
-const AUTO_THREADS = 4;
+/** Most threads "auto" starts, and why (compiledStep.ts): the limit `chooseThreads` takes. */
+export const AUTO_THREADS = { max: 4, why: "a batch of 256 has 4 tiles of 64 rows" } as const;
 
 export interface SelectKernelsOptions {
   /**
@@ -78,7 +78,7 @@ export async function selectKernels(choice: KernelsChoice = "auto", options: Sel
     const asked = options.threads ?? 1;
     const host = options.host !== undefined && "spawn" in options.host ? options.host : undefined;
     const { threads, reason: threadsReason } = fused
-      ? chooseThreads(asked, host, asked === "auto" ? { max: AUTO_THREADS, why: "a batch of 256 has 4 tiles of 64 rows" } : { max: MAX_THREADS, why: "the most the kernels' products split into" })
+      ? chooseThreads(asked, host, asked === "auto" ? AUTO_THREADS : { max: MAX_THREADS, why: "the most the kernels' products split into" })
       : { threads: 1, reason: asked === 1 ? "one thread was asked for" : `one thread: ${plainWhy()}` };
     const said = asked === 1 ? reason : `${reason}; products on ${threadsReason}`;
     if (threads === 1) return single(createWasmKernels(instance), said, threadsReason);
